@@ -1,0 +1,97 @@
+"""The CloudEvents 1.0 JSON envelope that carries every domain event over the wire.
+
+``to_envelope`` is used by the write side when it records an event in the outbox;
+``from_envelope`` by every consumer. A consumer that meets a type it does not know gets
+``UnknownEventType`` and decides what to do (skip or dead-letter); it never guesses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared_domain.events import EVENT_TYPES, DomainEvent, JsonDict
+
+SPEC_VERSION = "1.0"
+SOURCE = "/conference-program/command-service"
+DATA_CONTENT_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    """Why an event happened: the request it belongs to and the command that caused it."""
+
+    correlation_id: str
+    causation_id: str
+    traceparent: str | None = None
+
+
+class MalformedEnvelope(ValueError):
+    """The message is not a CloudEvent of ours: missing attributes or data of the wrong shape."""
+
+
+class UnknownEventType(ValueError):
+    """A type (or a version of it) this code does not know."""
+
+
+def to_envelope(event: DomainEvent, trace: TraceContext) -> JsonDict:
+    envelope: JsonDict = {
+        "specversion": SPEC_VERSION,
+        "id": event.event_id,
+        "source": SOURCE,
+        "type": event.event_type(),
+        "subject": event.aggregate_id,
+        "time": event.occurred_at,
+        "datacontenttype": DATA_CONTENT_TYPE,
+        "data": event.data(),
+        "aggregatetype": event.aggregate_type,
+        "aggregateid": event.aggregate_id,
+        "aggregateversion": event.aggregate_version,
+        "correlationid": trace.correlation_id,
+        "causationid": trace.causation_id,
+    }
+    if trace.traceparent:
+        envelope["traceparent"] = trace.traceparent
+    return envelope
+
+
+def from_envelope(envelope: Mapping[str, Any]) -> DomainEvent:
+    """Rebuild the domain event; raises ``UnknownEventType`` or ``MalformedEnvelope``."""
+    if not isinstance(envelope, Mapping):
+        raise MalformedEnvelope("the message is not a JSON object")
+    event_type = envelope.get("type")
+    if not isinstance(event_type, str):
+        raise MalformedEnvelope("the envelope has no 'type'")
+    cls = EVENT_TYPES.get(event_type)
+    if cls is None:
+        raise UnknownEventType(f"unknown event type {event_type!r}")
+    data = envelope.get("data")
+    if not isinstance(data, Mapping):
+        raise MalformedEnvelope(f"{event_type}: 'data' is not an object")
+    try:
+        aggregate_id = envelope["aggregateid"]
+        version = envelope["aggregateversion"]
+        event_id = envelope["id"]
+        occurred_at = envelope["time"]
+    except KeyError as missing:
+        raise MalformedEnvelope(f"{event_type}: the envelope has no {missing}") from None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise MalformedEnvelope(f"{event_type}: 'aggregateversion' is not a positive integer")
+    own = {f.name for f in dataclasses.fields(cls)} - {
+        "aggregate_id",
+        "aggregate_version",
+        "event_id",
+        "occurred_at",
+    }
+    try:
+        return cls(
+            aggregate_id=str(aggregate_id),
+            aggregate_version=version,
+            event_id=str(event_id),
+            occurred_at=str(occurred_at),
+            **{name: data[name] for name in own if name in data},
+        )
+    except TypeError as error:
+        raise MalformedEnvelope(f"{event_type}: {error}") from None
