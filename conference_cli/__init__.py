@@ -1,0 +1,1 @@
+"""The ``conference`` console script: one subcommand per role and per operator task."""

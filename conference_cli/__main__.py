@@ -1,0 +1,3 @@
+from conference_cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""Entry point of ``conference``: parses the command line and hands over to one module."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from conference_cli import demo, roles, supervisor
+
+
+def _port(default: int) -> int:
+    return int(os.environ.get("PORT", default))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conference",
+        description="Conference Program: a CQRS reference application. "
+        "Configuration comes from the environment (DATABASE_URL, BROKER_URL, SEARCH_URL, "
+        "SEARCH_ENGINE); unset means the embedded default with its files under ./var.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = sub.add_parser("up", help="run every role on the embedded default (Ctrl-C stops)")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--command-port", type=int, default=8000)
+    up.add_argument("--query-port", type=int, default=8001)
+
+    for name, default, text in (
+        ("command-api", 8000, "serve the write API"),
+        ("query-api", 8001, "serve the search API"),
+    ):
+        role = sub.add_parser(name, help=text)
+        role.add_argument("--host", default="127.0.0.1")
+        role.add_argument("--port", type=int, default=None, help=f"default: $PORT or {default}")
+
+    sub.add_parser("projector", help="keep the read models up to date with the event stream")
+    sub.add_parser("migrate", help="bring the command database schema up to date")
+
+    demo_parser = sub.add_parser("demo", help="load a sample programme through the write API")
+    demo_parser.add_argument("--command-url", default="http://127.0.0.1:8000")
+    demo_parser.add_argument("--seed", type=int, default=2026)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    match args.command:
+        case "up":
+            return supervisor.up(args.host, args.command_port, args.query_port)
+        case "command-api":
+            return roles.command_api(args.host, args.port or _port(8000))
+        case "query-api":
+            return roles.query_api(args.host, args.port or _port(8001))
+        case "projector":
+            return roles.projector()
+        case "migrate":
+            return roles.migrate()
+        case "demo":
+            return demo.load(args.command_url, seed=args.seed)
+    raise AssertionError(f"unhandled command {args.command!r}")
