@@ -1,0 +1,1 @@
+"""The read-store port and its adapters (one per search engine)."""

@@ -1,0 +1,182 @@
+"""The read-store port: the search model the API speaks, and the writes the projector needs.
+
+The model is engine-neutral on purpose: a query is a set of filters, a free text, a sort
+name and an opaque cursor; a page is items, facet counts and the next cursor. SQLite FTS5,
+Elasticsearch and OpenSearch adapters all implement it without the port changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+from query_service.documents import ConferenceDocument, TalkDocument
+
+FACET_FIELDS = ("tag", "level", "format", "status", "stage", "day")
+
+
+class ReadStoreError(Exception):
+    """Base of the errors an adapter may raise through the port."""
+
+
+class ReadStoreUnavailable(ReadStoreError):
+    """The engine cannot be reached or is not initialised."""
+
+
+class InvalidCursor(ReadStoreError):
+    """A cursor that this store did not issue for this query."""
+
+
+class CheckpointMoved(ReadStoreError):
+    """Another projector replica advanced the checkpoint first; re-read and retry."""
+
+
+class TalkSort(StrEnum):
+    RELEVANCE = "relevance"
+    RATING = "rating"
+    STARTS_AT = "starts_at"
+    NEWEST = "newest"
+    TITLE = "title"
+
+
+@dataclass(frozen=True)
+class TalkQuery:
+    """A talk search. Empty filter tuples mean "no filter"; ``tags`` must all match,
+    every other filter matches any of its values."""
+
+    text: str | None = None
+    conference_id: str | None = None
+    tags: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    days: tuple[date, ...] = ()
+    sort: TalkSort | None = None
+    size: int = 20
+    cursor: str | None = None
+
+    @property
+    def effective_sort(self) -> TalkSort:
+        """Relevance with a text, else by start time (unscheduled last)."""
+        if self.sort is not None:
+            return self.sort
+        return TalkSort.RELEVANCE if self.text else TalkSort.STARTS_AT
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TalkHit:
+    talk: TalkDocument
+    highlight: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TalkPage:
+    total: int
+    items: Sequence[TalkHit]
+    facets: Mapping[str, Sequence[FacetCount]]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class TopTalksQuery:
+    conference_id: str
+    day: date | None = None
+    limit: int = 10
+    min_ratings: int = 1
+
+
+@dataclass(frozen=True)
+class SpeakerQuery:
+    text: str | None = None
+    conference_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    name: str
+    companies: tuple[str, ...]
+    talk_count: int
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """How far a consumer has read a positioned transport (the outbox), advanced
+    compare-and-set so that two replicas can never both apply the same batch."""
+
+    consumer: str
+    expected: int
+    position: int
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    position: int | None
+    event_id: str | None
+    event_type: str | None
+    stream: str | None
+    reason: str
+    envelope: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class WriteBatch:
+    """Everything one projector step writes, atomically."""
+
+    talks: Sequence[TalkDocument] = ()
+    conferences: Sequence[ConferenceDocument] = ()
+    dead_letters: Sequence[DeadLetter] = ()
+    checkpoint: Checkpoint | None = None
+
+
+class TalkSearch(Protocol):
+    """What the search API reads."""
+
+    def ping(self) -> None:
+        """Raise ``ReadStoreUnavailable`` unless the store can answer queries."""
+
+    def search_talks(self, query: TalkQuery) -> TalkPage: ...
+
+    def get_talk(self, talk_id: str) -> TalkDocument | None:
+        """A visible talk (one whose details exist), else None."""
+
+    def get_conference(self, conference_id: str) -> ConferenceDocument | None: ...
+
+    def talk_counts(self, conference_id: str) -> Mapping[str, int]:
+        """Visible talks of the conference by shown status, counted at query time."""
+
+    def scheduled_talks(self, conference_id: str, day: date | None) -> Sequence[TalkDocument]:
+        """Visible scheduled talks of the conference (of one local day), by start time."""
+
+    def top_talks(self, query: TopTalksQuery) -> Sequence[TalkDocument]: ...
+
+    def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]: ...
+
+
+class ProjectionStore(Protocol):
+    """What the projector reads and writes."""
+
+    def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]: ...
+
+    def load_conferences(self, ids: Iterable[str]) -> dict[str, ConferenceDocument]: ...
+
+    def checkpoint(self, consumer: str) -> int:
+        """The last position applied by ``consumer`` (0 before the first)."""
+
+    def blocked_streams(self, streams: Iterable[str]) -> set[str]:
+        """Those of ``streams`` holding a dead letter: later events must wait behind it."""
+
+    def write(self, batch: WriteBatch) -> None:
+        """Write the batch in one atomic step; ``CheckpointMoved`` if another replica won."""
+
+    def dead_letters(self) -> Sequence[DeadLetter]: ...

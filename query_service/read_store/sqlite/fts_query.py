@@ -1,0 +1,71 @@
+"""User text -> an FTS5 MATCH expression, with typo tolerance from the index vocabulary.
+
+The text is split into words the way ``unicode61`` does (letters and digits); each word is
+quoted, so no user input is ever parsed as FTS5 syntax. All words must match (AND). A word
+of at least four characters that matches nothing is replaced by the indexed terms one edit
+away (the ``fts5vocab`` table lists them), which is the typo tolerance SQLite allows.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+MAX_WORDS = 16
+MIN_TYPO_LENGTH = 4
+MAX_ALTERNATIVES = 8
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())[:MAX_WORDS]
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance of at most one (insert, delete or substitute one character)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _matches(conn: sqlite3.Connection, g: str, word: str) -> bool:
+    row = conn.execute(
+        f"SELECT 1 FROM {g}_talks_fts WHERE {g}_talks_fts MATCH ? LIMIT 1", (_quote(word),)
+    ).fetchone()
+    return row is not None
+
+
+def _neighbours(conn: sqlite3.Connection, g: str, word: str) -> list[str]:
+    """Indexed terms (stems) one edit from the word or from the word without a plural s."""
+    forms = {word, word[:-1]} if word.endswith("s") else {word}
+    shortest = min(len(f) for f in forms)
+    rows = conn.execute(
+        f"SELECT term FROM {g}_talks_vocab WHERE length(term) BETWEEN ? AND ? ORDER BY doc DESC",
+        (shortest - 1, len(word) + 1),
+    ).fetchall()
+    found = [str(r[0]) for r in rows if any(within_one_edit(str(r[0]), f) for f in forms)]
+    return found[:MAX_ALTERNATIVES]
+
+
+def match_expression(conn: sqlite3.Connection, g: str, text: str) -> str | None:
+    """The MATCH expression for ``text``, or None when it holds no searchable word."""
+    parts: list[str] = []
+    for word in words(text):
+        alternatives = [word]
+        if len(word) >= MIN_TYPO_LENGTH and not _matches(conn, g, word):
+            alternatives += [t for t in _neighbours(conn, g, word) if t != word]
+        parts.append("(" + " OR ".join(_quote(a) for a in alternatives) + ")")
+    return " AND ".join(parts) if parts else None

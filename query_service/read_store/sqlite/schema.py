@@ -1,0 +1,101 @@
+"""Tables of the SQLite read store, grouped in generations behind a pointer.
+
+Every read model of one generation lives in tables prefixed ``<generation>_``. The ``meta``
+table names the active generation; a rebuild fills a new generation from the event log
+while readers keep using the old one, then moves the pointer in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+ACTIVE_KEY = "active_generation"
+_GENERATION = re.compile(r"^g[0-9]{1,6}$")
+
+META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+def check_generation(name: str) -> str:
+    """Generations become part of table names, so only ``g<number>`` is accepted."""
+    if not _GENERATION.match(name):
+        raise ValueError(f"invalid generation name {name!r}")
+    return name
+
+
+def generation_ddl(g: str) -> list[str]:
+    check_generation(g)
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {g}_talks (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            doc TEXT NOT NULL,
+            visible INTEGER NOT NULL,
+            conference_id TEXT,
+            status TEXT,
+            level TEXT,
+            format TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            stage TEXT,
+            day TEXT,
+            starts_epoch REAL,
+            title_key TEXT NOT NULL DEFAULT '',
+            rating_average REAL NOT NULL DEFAULT 0,
+            rating_count INTEGER NOT NULL DEFAULT 0,
+            submitted_epoch REAL NOT NULL DEFAULT 0
+        )""",
+        f"CREATE INDEX IF NOT EXISTS {g}_talks_conference ON {g}_talks (conference_id, status)",
+        f"CREATE INDEX IF NOT EXISTS {g}_talks_starts ON {g}_talks (starts_epoch)",
+        f"""CREATE VIRTUAL TABLE IF NOT EXISTS {g}_talks_fts USING fts5 (
+            title, speakers, abstract, tags, tokenize = 'porter unicode61'
+        )""",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {g}_talks_vocab USING fts5vocab ({g}_talks_fts, row)",
+        f"""CREATE TABLE IF NOT EXISTS {g}_speakers (
+            talk_id TEXT NOT NULL,
+            conference_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            company TEXT
+        )""",
+        f"CREATE INDEX IF NOT EXISTS {g}_speakers_talk ON {g}_speakers (talk_id)",
+        f"CREATE INDEX IF NOT EXISTS {g}_speakers_name ON {g}_speakers (name_key)",
+        f"""CREATE TABLE IF NOT EXISTS {g}_conferences (
+            id TEXT PRIMARY KEY,
+            doc TEXT NOT NULL
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS {g}_checkpoints (
+            consumer TEXT PRIMARY KEY,
+            position INTEGER NOT NULL
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS {g}_dead_letters (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            position INTEGER,
+            event_id TEXT,
+            event_type TEXT,
+            stream TEXT,
+            reason TEXT NOT NULL,
+            envelope TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            parked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )""",
+        f"CREATE INDEX IF NOT EXISTS {g}_dead_letters_stream ON {g}_dead_letters (stream)",
+    ]
+
+
+def create_generation(conn: sqlite3.Connection, g: str) -> None:
+    for statement in generation_ddl(g):
+        conn.execute(statement)
+
+
+def active_generation(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (ACTIVE_KEY,)).fetchone()
+    return None if row is None else check_generation(str(row[0]))
+
+
+def set_active_generation(conn: sqlite3.Connection, g: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (ACTIVE_KEY, check_generation(g)),
+    )

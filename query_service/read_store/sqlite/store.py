@@ -1,0 +1,174 @@
+"""``SqliteReadStore``: the SQLite FTS5 adapter of both read-store protocols.
+
+Readers follow the active generation named in ``meta`` on every call, so a rebuild's
+switch-over is seen at once. A store built with an explicit generation is pinned to it
+(that is how a rebuild fills a new generation while the old one keeps serving).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+from query_service.documents import ConferenceDocument, TalkDocument
+from query_service.read_store.port import (
+    DeadLetter,
+    ReadStoreUnavailable,
+    SpeakerQuery,
+    SpeakerSummary,
+    TalkPage,
+    TalkQuery,
+    TopTalksQuery,
+    WriteBatch,
+)
+from query_service.read_store.sqlite import queries, schema, writer
+from query_service.read_store.sqlite.connection import ConnectionPool
+from query_service.read_store.sqlite.search import search_talks
+
+FIRST_GENERATION = "g1"
+
+
+class SqliteReadStore:
+    def __init__(self, path: Path, *, generation: str | None = None) -> None:
+        self._pool = ConnectionPool(path)
+        self._pinned = None if generation is None else schema.check_generation(generation)
+
+    # --- lifecycle and generations ------------------------------------------------------
+
+    def initialize(self) -> None:
+        """Create the meta table and a first active generation if there is none yet."""
+        with self._pool.transaction() as conn:
+            conn.execute(schema.META_DDL)
+            active = schema.active_generation(conn)
+            if active is None:
+                active = FIRST_GENERATION
+                schema.set_active_generation(conn, active)
+            schema.create_generation(conn, self._pinned or active)
+
+    def create_generation(self) -> str:
+        """A new, empty generation for a rebuild; it does not serve until activated."""
+        with self._pool.transaction() as conn:
+            conn.execute(schema.META_DDL)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'last_generation'").fetchone()
+            current = schema.active_generation(conn) or FIRST_GENERATION
+            last = max(int(current[1:]), int(row[0]) if row else 0)
+            name = f"g{last + 1}"
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('last_generation', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(last + 1),),
+            )
+            schema.create_generation(conn, name)
+        return name
+
+    def activate_generation(self, name: str) -> None:
+        """Switch every reader to ``name`` in one transaction."""
+        with self._pool.transaction() as conn:
+            schema.set_active_generation(conn, name)
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def _generation(self, conn: sqlite3.Connection) -> str:
+        if self._pinned is not None:
+            return self._pinned
+        try:
+            active = schema.active_generation(conn)
+        except sqlite3.OperationalError as error:
+            raise ReadStoreUnavailable(f"the read store is not initialised: {error}") from None
+        if active is None:
+            raise ReadStoreUnavailable("the read store has no active generation")
+        return active
+
+    # --- TalkSearch -------------------------------------------------------------------
+
+    def ping(self) -> None:
+        try:
+            with self._pool.snapshot() as conn:
+                g = self._generation(conn)
+                conn.execute(f"SELECT 1 FROM {g}_talks LIMIT 1").fetchall()
+        except sqlite3.Error as error:
+            raise ReadStoreUnavailable(str(error)) from None
+
+    def search_talks(self, query: TalkQuery) -> TalkPage:
+        with self._pool.snapshot() as conn:
+            return search_talks(conn, self._generation(conn), query)
+
+    def get_talk(self, talk_id: str) -> TalkDocument | None:
+        with self._pool.snapshot() as conn:
+            return queries.get_visible_talk(conn, self._generation(conn), talk_id)
+
+    def get_conference(self, conference_id: str) -> ConferenceDocument | None:
+        with self._pool.snapshot() as conn:
+            found = queries.load_conferences(conn, self._generation(conn), [conference_id])
+        return found.get(conference_id)
+
+    def talk_counts(self, conference_id: str) -> Mapping[str, int]:
+        with self._pool.snapshot() as conn:
+            return queries.talk_counts(conn, self._generation(conn), conference_id)
+
+    def scheduled_talks(self, conference_id: str, day: date | None) -> Sequence[TalkDocument]:
+        with self._pool.snapshot() as conn:
+            return queries.scheduled_talks(conn, self._generation(conn), conference_id, day)
+
+    def top_talks(self, query: TopTalksQuery) -> Sequence[TalkDocument]:
+        with self._pool.snapshot() as conn:
+            return queries.top_talks(conn, self._generation(conn), query)
+
+    def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]:
+        with self._pool.snapshot() as conn:
+            return queries.speakers(conn, self._generation(conn), query)
+
+    # --- ProjectionStore ------------------------------------------------------------
+
+    def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]:
+        with self._pool.snapshot() as conn:
+            return queries.load_talks(conn, self._generation(conn), ids)
+
+    def load_conferences(self, ids: Iterable[str]) -> dict[str, ConferenceDocument]:
+        with self._pool.snapshot() as conn:
+            return queries.load_conferences(conn, self._generation(conn), ids)
+
+    def checkpoint(self, consumer: str) -> int:
+        with self._pool.snapshot() as conn:
+            g = self._generation(conn)
+            row = conn.execute(
+                f"SELECT position FROM {g}_checkpoints WHERE consumer = ?", (consumer,)
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def blocked_streams(self, streams: Iterable[str]) -> set[str]:
+        wanted = list(set(streams))
+        if not wanted:
+            return set()
+        with self._pool.snapshot() as conn:
+            g = self._generation(conn)
+            rows = conn.execute(
+                f"SELECT DISTINCT stream FROM {g}_dead_letters "
+                f"WHERE stream IN ({', '.join('?' * len(wanted))})",
+                wanted,
+            )
+            return {str(r[0]) for r in rows}
+
+    def write(self, batch: WriteBatch) -> None:
+        with self._pool.transaction() as conn:
+            g = self._generation(conn)
+            if batch.checkpoint is not None:
+                writer.advance_checkpoint(conn, g, batch.checkpoint)
+            for conference in batch.conferences:
+                writer.write_conference(conn, g, conference)
+            for talk in batch.talks:
+                writer.write_talk(conn, g, talk)
+            for letter in batch.dead_letters:
+                writer.write_dead_letter(conn, g, letter)
+
+    def dead_letters(self) -> Sequence[DeadLetter]:
+        with self._pool.snapshot() as conn:
+            g = self._generation(conn)
+            rows = conn.execute(
+                f"SELECT position, event_id, event_type, stream, reason, envelope, attempts "
+                f"FROM {g}_dead_letters ORDER BY id"
+            ).fetchall()
+        return [DeadLetter(*row) for row in rows]
