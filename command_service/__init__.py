@@ -1,0 +1,1 @@
+"""The write side of Conference Program: commands in, aggregates and outbox events out."""

@@ -1,0 +1,59 @@
+"""The engine factory: the one place that knows SQL dialect specifics.
+
+SQLite (the embedded default) gets WAL, a busy timeout and ``BEGIN IMMEDIATE``: writers then
+serialize on the database lock, so rules that span aggregates (a speaker booked twice) see
+every committed write, and outbox positions commit in the order they were assigned, which
+is what lets the projector tail ``outbox`` by position. PostgreSQL gets a pre-pinged pool;
+there, correctness rests on version checks and on the conference row lock
+(``SELECT … FOR UPDATE`` in the repository).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def create_engine_for(database_url: str) -> Engine:
+    """Build an engine for ``database_url`` with the settings this service relies on."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(database_url)
+    return create_engine(database_url, pool_pre_ping=True)
+
+
+def sqlite_file_of(database_url: str) -> Path | None:
+    """The file behind a SQLite URL (``None`` for other databases and in-memory SQLite)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _sqlite_engine(database_url: str) -> Engine:
+    engine = create_engine(
+        database_url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        # Take the write lock up front: a transaction never reads stale rows it then writes.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

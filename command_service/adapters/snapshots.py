@@ -1,0 +1,69 @@
+"""Saving an aggregate's snapshot row under an optimistic version check.
+
+``UPDATE … WHERE version = :expected`` touching no row means another transaction saved the
+aggregate first; inserting an id that exists means another transaction created it first.
+Both become ``ConcurrencyConflict``, which the command runner retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from command_service.errors import ConcurrencyConflict
+from shared_domain.aggregate import Aggregate
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def save_snapshot(
+    connection: sa.Connection,
+    table: sa.Table,
+    aggregate: Aggregate,
+    *,
+    expected_version: int,
+    columns: Mapping[str, Any],
+) -> None:
+    """Write ``aggregate``'s row at its new version, if its stored version is ``expected``."""
+    values = {**columns, "version": aggregate.version, "updated_at": datetime.now(UTC)}
+    if expected_version == 0:
+        try:
+            connection.execute(sa.insert(table).values(id=aggregate.id, **values))
+        except IntegrityError as error:
+            raise ConcurrencyConflict(
+                f"{table.name} {aggregate.id!r} was created by another request"
+            ) from error
+        return
+    updated = connection.execute(
+        sa.update(table)
+        .where(table.c.id == aggregate.id, table.c.version == expected_version)
+        .values(**values)
+    )
+    if updated.rowcount != 1:
+        raise ConcurrencyConflict(
+            f"{table.name} {aggregate.id!r} is no longer at version {expected_version}"
+        )
+
+
+class IdentityMap(Generic[A]):
+    """The aggregates one unit of work has loaded or added, once each, in order of arrival.
+
+    Loading an aggregate twice returns the same object, so two changes made in one command
+    never race each other; the unit of work saves what the map holds.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, A] = {}
+
+    def get(self, aggregate_id: str) -> A | None:
+        return self._by_id.get(aggregate_id)
+
+    def remember(self, aggregate: A) -> A:
+        return self._by_id.setdefault(aggregate.id, aggregate)
+
+    def __iter__(self) -> Iterator[A]:
+        return iter(list(self._by_id.values()))

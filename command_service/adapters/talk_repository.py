@@ -1,0 +1,53 @@
+"""Talks as snapshot rows, with their conference and status as indexed columns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from command_service.adapters.snapshots import IdentityMap, save_snapshot
+from command_service.adapters.tables import talks
+from shared_domain.errors import TalkNotFound
+from shared_domain.events import DomainEvent
+from shared_domain.talk import Talk
+
+
+class SqlTalkRepository:
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+        self.seen: IdentityMap[Talk] = IdentityMap()
+
+    def add(self, talk: Talk) -> None:
+        self.seen.remember(talk)
+
+    def get(self, talk_id: str) -> Talk:
+        found = self.get_many([talk_id])
+        if not found:
+            raise TalkNotFound(talk_id)
+        return found[0]
+
+    def get_many(self, talk_ids: Sequence[str]) -> list[Talk]:
+        missing = [talk_id for talk_id in talk_ids if self.seen.get(talk_id) is None]
+        if missing:
+            rows = self._connection.execute(
+                sa.select(talks.c.id, talks.c.version, talks.c.state).where(
+                    talks.c.id.in_(missing)
+                )
+            )
+            for row in rows:
+                self.seen.remember(Talk.from_state(row.id, row.version, row.state))
+        return [talk for talk_id in talk_ids if (talk := self.seen.get(talk_id)) is not None]
+
+    def save(self, talk: Talk, events: Sequence[DomainEvent]) -> None:
+        save_snapshot(
+            self._connection,
+            talks,
+            talk,
+            expected_version=talk.version - len(events),
+            columns={
+                "conference_id": talk.conference_id,
+                "status": talk.status.value,
+                "state": talk.to_state(),
+            },
+        )

@@ -1,0 +1,103 @@
+"""The SQL unit of work: one connection, one transaction, aggregates and events together.
+
+On commit it pulls the new events of every aggregate the command loaded or added, saves each
+changed aggregate under its version check, and appends the events to the outbox, all in one
+transaction. Leaving the ``with`` block without committing rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+import sqlalchemy as sa
+
+from command_service.adapters.conference_repository import SqlConferenceRepository
+from command_service.adapters.idempotency_store import SqlIdempotencyStore
+from command_service.adapters.outbox import append_to_outbox
+from command_service.adapters.snapshots import IdentityMap
+from command_service.adapters.talk_ratings_repository import SqlTalkRatingsRepository
+from command_service.adapters.talk_repository import SqlTalkRepository
+from shared_domain.aggregate import Aggregate
+from shared_domain.envelope import TraceContext
+from shared_domain.events import DomainEvent
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class _SavesAggregates(Protocol[A]):
+    @property
+    def seen(self) -> IdentityMap[A]: ...
+
+    def save(self, aggregate: A, events: Sequence[DomainEvent]) -> None: ...
+
+
+OutboxWriter = Callable[[sa.Connection, Sequence[DomainEvent], TraceContext], None]
+
+
+class SqlUnitOfWork:
+    conferences: SqlConferenceRepository
+    talks: SqlTalkRepository
+    talk_ratings: SqlTalkRatingsRepository
+    idempotency: SqlIdempotencyStore
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        trace: TraceContext,
+        *,
+        write_outbox: OutboxWriter = append_to_outbox,
+    ) -> None:
+        self._engine = engine
+        self._trace = trace
+        self._write_outbox = write_outbox
+        self._connection: sa.Connection | None = None
+        self._transaction: sa.RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        self._connection = self._engine.connect()
+        self._transaction = self._connection.begin()
+        self.conferences = SqlConferenceRepository(self._connection)
+        self.talks = SqlTalkRepository(self._connection)
+        self.talk_ratings = SqlTalkRatingsRepository(self._connection)
+        self.idempotency = SqlIdempotencyStore(self._connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, transaction = self._active()
+        try:
+            if transaction.is_active:
+                transaction.rollback()
+        finally:
+            connection.close()
+            self._connection = self._transaction = None
+
+    def commit(self) -> None:
+        connection, transaction = self._active()
+        events: list[DomainEvent] = []
+        events += self._save_changed(self.conferences)
+        events += self._save_changed(self.talks)
+        events += self._save_changed(self.talk_ratings)
+        self._write_outbox(connection, events, self._trace)
+        transaction.commit()
+
+    def _active(self) -> tuple[sa.Connection, sa.RootTransaction]:
+        if self._connection is None or self._transaction is None:
+            raise RuntimeError("a unit of work is used inside its `with` block only")
+        return self._connection, self._transaction
+
+    @staticmethod
+    def _save_changed(repository: _SavesAggregates[A]) -> list[DomainEvent]:
+        recorded: list[DomainEvent] = []
+        for aggregate in repository.seen:
+            events = aggregate.pull_events()
+            if events:
+                repository.save(aggregate, events)
+                recorded += events
+        return recorded

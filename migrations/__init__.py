@@ -1,0 +1,1 @@
+"""Alembic migrations of the command database (run them with ``conference migrate``)."""
