@@ -24,6 +24,10 @@ class ConferenceRepository(Protocol):
 
     def find(self, conference_id: str) -> Conference | None: ...
 
+    def exists(self, conference_id: str) -> bool:
+        """Whether the conference exists, without loading or locking it."""
+        ...
+
 
 class TalkRepository(Protocol):
     def add(self, talk: Talk) -> None: ...

@@ -1,0 +1,83 @@
+"""Running one command: a transaction, the idempotency record, and retries of lost races.
+
+Every handler runs through ``run``. The idempotency key is looked up and recorded inside the
+command's own transaction, so a key is stored exactly when the command's effects are. A
+``ConcurrencyConflict`` (another writer saved the same aggregate first) re-runs the whole
+command on fresh state; a command with ``If-Match`` then fails its precondition instead.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from command_service.errors import ConcurrencyConflict, IdempotencyKeyReused
+from command_service.handlers.result import CommandResult
+from command_service.ports import UnitOfWork
+
+C = TypeVar("C")
+Handler = Callable[[C, UnitOfWork], CommandResult]
+
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """A client's ``Idempotency-Key`` and the fingerprint of the request it came with."""
+
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: CommandResult
+    replayed: bool = False
+    """True when the result is the stored answer of an earlier request with the same key."""
+
+
+def run(
+    handler: Handler[C],
+    command: C,
+    start: Callable[[], UnitOfWork],
+    *,
+    idempotency: IdempotencyClaim | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
+    """Run ``handler`` in a fresh unit of work from ``start``, retrying lost races."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return _attempt(handler, command, start, idempotency)
+        except ConcurrencyConflict:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            sleep(BACKOFF_SECONDS * attempt * (1 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def _attempt(
+    handler: Handler[C],
+    command: C,
+    start: Callable[[], UnitOfWork],
+    idempotency: IdempotencyClaim | None,
+) -> Outcome:
+    with start() as uow:
+        if idempotency is not None:
+            stored = uow.idempotency.find(idempotency.key)
+            if stored is not None:
+                fingerprint, answer = stored
+                if fingerprint != idempotency.fingerprint:
+                    raise IdempotencyKeyReused(
+                        f"Idempotency-Key {idempotency.key!r} was first used for a different "
+                        "request; use a new key for a new request."
+                    )
+                return Outcome(CommandResult.from_data(answer), replayed=True)
+        result = handler(command, uow)
+        if idempotency is not None:
+            uow.idempotency.record(idempotency.key, idempotency.fingerprint, result.to_data())
+        uow.commit()
+        return Outcome(result)

@@ -1,0 +1,45 @@
+"""Submit a talk to an existing conference."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from command_service.handlers.expected_version import ExpectedVersion, check_absent
+from command_service.handlers.result import CommandResult
+from command_service.ports import UnitOfWork
+from shared_domain.errors import UnknownConference
+from shared_domain.talk import Talk, TalkDetails
+
+
+@dataclass(frozen=True)
+class SubmitTalk:
+    talk_id: str
+    conference_id: str
+    title: str
+    speakers: tuple[Mapping[str, Any], ...]
+    level: str
+    format: str
+    abstract: str = ""
+    tags: tuple[str, ...] = field(default=())
+    duration_minutes: int | None = None
+    expected_version: ExpectedVersion | None = None
+
+
+def submit_talk(command: SubmitTalk, uow: UnitOfWork) -> CommandResult:
+    check_absent(command.expected_version)
+    details = TalkDetails.parse(
+        title=command.title,
+        abstract=command.abstract,
+        speakers=command.speakers,
+        tags=command.tags,
+        level=command.level,
+        format=command.format,
+        duration_minutes=command.duration_minutes,
+    )
+    if not uow.conferences.exists(command.conference_id):
+        raise UnknownConference(command.conference_id)
+    talk = Talk.submit(command.talk_id, command.conference_id, details)
+    uow.talks.add(talk)
+    return CommandResult(talk.id, talk.version, {"status": talk.status.value})
