@@ -1,0 +1,1 @@
+"""The search REST API (FastAPI): routers per resource, problem+json errors."""

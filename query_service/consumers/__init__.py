@@ -1,0 +1,1 @@
+"""Event transports the projector reads from (the embedded outbox tail; RabbitMQ next)."""

@@ -1,0 +1,24 @@
+"""The port of a positioned event source: ordered records after a checkpoint."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    position: int
+    envelope: str
+
+
+class PositionedSource(Protocol):
+    def read(self, after: int, limit: int) -> Sequence[SourceRecord]:
+        """Up to ``limit`` records with a position above ``after``, in position order."""
+
+    def wait_for_more(self, after: int, stop: threading.Event, timeout: float) -> None:
+        """Return soon after a record beyond ``after`` may exist, on stop, or on timeout."""
+
+    def close(self) -> None: ...

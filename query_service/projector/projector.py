@@ -1,0 +1,241 @@
+"""The projector loop: read a batch, decode, project, write documents and checkpoint as one.
+
+Exactly-once effect comes from two guards that meet in one transaction: the version marks
+inside the documents (a redelivered event is a no-op) and the compare-and-set checkpoint
+(two replicas can never both commit the same batch). A crash between batches only means
+the next run re-reads from the last committed checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from query_service.consumers.source import PositionedSource
+from query_service.documents import ConferenceDocument, TalkDocument
+from query_service.projections.dispatch import Changes, project, required_documents
+from query_service.projector.decoding import Decoded, Verdict, decode
+from query_service.projector.retry import RetryPolicy
+from query_service.read_store.port import (
+    Checkpoint,
+    CheckpointMoved,
+    DeadLetter,
+    ProjectionStore,
+    WriteBatch,
+)
+from shared_domain.events import DomainEvent
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONSUMER = "outbox-tail"
+
+
+@dataclass
+class ProjectorStats:
+    applied: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    retries: int = 0
+
+
+class _WorkingSet:
+    """The documents one batch reads and rewrites, so later events see earlier changes."""
+
+    def __init__(self, store: ProjectionStore, events: Sequence[DomainEvent]) -> None:
+        talk_ids: set[str] = set()
+        conference_ids: set[str] = set()
+        for event in events:
+            keys = required_documents(event)
+            talk_ids |= keys.talk_ids
+            conference_ids |= keys.conference_ids
+        self.talks: dict[str, TalkDocument] = store.load_talks(talk_ids)
+        self.conferences: dict[str, ConferenceDocument] = store.load_conferences(conference_ids)
+        self.dirty_talks: dict[str, TalkDocument] = {}
+        self.dirty_conferences: dict[str, ConferenceDocument] = {}
+
+    def apply(self, changes: Changes) -> None:
+        for talk in changes.talks:
+            self.talks[talk.id] = self.dirty_talks[talk.id] = talk
+        for conference in changes.conferences:
+            self.conferences[conference.id] = self.dirty_conferences[conference.id] = conference
+
+
+def _letter(item: Decoded, reason: str, attempts: int) -> DeadLetter:
+    return DeadLetter(
+        position=item.record.position,
+        event_id=item.event_id,
+        event_type=item.event_type,
+        stream=item.stream,
+        reason=reason,
+        envelope=item.record.envelope,
+        attempts=attempts,
+    )
+
+
+class Projector:
+    def __init__(
+        self,
+        source: PositionedSource,
+        store: ProjectionStore,
+        *,
+        consumer: str = DEFAULT_CONSUMER,
+        batch_size: int = 500,
+        retry: RetryPolicy | None = None,
+        idle_timeout: float = 1.0,
+    ) -> None:
+        self._source = source
+        self._store = store
+        self._consumer = consumer
+        self._batch_size = batch_size
+        self._retry = retry or RetryPolicy()
+        self._idle_timeout = idle_timeout
+        self.stats = ProjectorStats()
+
+    def run(self, stop: threading.Event) -> None:
+        """Project until ``stop`` is set; store or transport failures back off, never crash."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                if self.step(stop) == 0:
+                    position = self._store.checkpoint(self._consumer)
+                    self._source.wait_for_more(position, stop, self._idle_timeout)
+                failures = 0
+            except Exception:
+                failures += 1
+                delay = min(0.1 * 2**failures, 5.0)
+                log.exception("projector step failed; retrying in %.1fs", delay)
+                stop.wait(delay)
+
+    def step(self, stop: threading.Event | None = None) -> int:
+        """Project one batch; the number of records consumed (0 when caught up)."""
+        position = self._store.checkpoint(self._consumer)
+        records = self._source.read(position, self._batch_size)
+        if records:
+            self._apply(position, [decode(r) for r in records], stop or threading.Event())
+        return len(records)
+
+    def close(self) -> None:
+        self._source.close()
+
+    def run_until_idle(self) -> None:
+        """Project everything available now (tests and one-shot rebuilds)."""
+        while self.step():
+            pass
+
+    def _apply(self, position: int, items: Sequence[Decoded], stop: threading.Event) -> None:
+        blocked = self._store.blocked_streams(i.stream for i in items if i.stream)
+        work = _WorkingSet(self._store, [i.event for i in items if i.event is not None])
+        letters: list[DeadLetter] = []
+        upto = position
+        failure: tuple[Decoded, Exception] | None = None
+        for item in items:
+            if item.verdict is Verdict.SKIP:
+                self.stats.skipped += 1
+                log.warning("skipping event at %d: %s", item.record.position, item.reason)
+            elif item.verdict is Verdict.DEAD_LETTER:
+                letters.append(_letter(item, item.reason, attempts=1))
+                blocked.add(item.stream or "")
+            elif item.stream in blocked:
+                reason = f"blocked: an earlier event of {item.stream} is a dead letter"
+                letters.append(_letter(item, reason, attempts=0))
+            else:
+                assert item.event is not None
+                try:
+                    changes = project(item.event, work.talks, work.conferences)
+                except Exception as error:
+                    failure = (item, error)
+                    break
+                self._count(changes)
+                work.apply(changes)
+            upto = item.record.position
+        batch = WriteBatch(
+            talks=list(work.dirty_talks.values()),
+            conferences=list(work.dirty_conferences.values()),
+            dead_letters=letters,
+            checkpoint=Checkpoint(self._consumer, position, upto),
+        )
+        if upto > position and not self._write(batch, items, stop):
+            return
+        self._report(letters)
+        if failure is not None:
+            self._retry_then_park(upto, *failure, stop)
+
+    def _write(self, batch: WriteBatch, items: Sequence[Decoded], stop: threading.Event) -> bool:
+        """Write the batch; on a failure other than a lost race, redo it record by record
+        so that the one record at fault is found and retried alone."""
+        try:
+            self._store.write(batch)
+        except CheckpointMoved:
+            log.info("another projector replica applied this batch first")
+            return False
+        except Exception as error:
+            if len(items) == 1 and items[0].event is not None and batch.checkpoint:
+                self._retry_then_park(batch.checkpoint.expected, items[0], error, stop)
+                return False
+            if len(items) == 1:
+                raise
+            log.warning("batch write failed (%s); applying its records one by one", error)
+            for item in items:
+                self._apply(self._store.checkpoint(self._consumer), [item], stop)
+            return False
+        return True
+
+    def _retry_then_park(
+        self, expected: int, item: Decoded, error: Exception, stop: threading.Event
+    ) -> None:
+        position = item.record.position
+        event = item.event
+        for delay in self._retry.delays():
+            log.info("event at %d failed (%s); retrying in %.2fs", position, error, delay)
+            if stop.wait(delay):
+                return
+            self.stats.retries += 1
+            if event is None:
+                break
+            try:
+                work = _WorkingSet(self._store, [event])
+                changes = project(event, work.talks, work.conferences)
+                self._store.write(
+                    WriteBatch(
+                        talks=changes.talks,
+                        conferences=changes.conferences,
+                        checkpoint=Checkpoint(self._consumer, expected, position),
+                    )
+                )
+            except CheckpointMoved:
+                return
+            except Exception as retry_error:
+                error = retry_error
+                continue
+            self._count(changes)
+            return
+        reason = f"{type(error).__name__}: {error}"
+        letter = _letter(item, reason, attempts=self._retry.attempts)
+        self._store.write(
+            WriteBatch(
+                dead_letters=[letter],
+                checkpoint=Checkpoint(self._consumer, expected, position),
+            )
+        )
+        self._report([letter])
+
+    def _count(self, changes: Changes) -> None:
+        if changes.is_empty:
+            self.stats.duplicates += 1
+        else:
+            self.stats.applied += 1
+
+    def _report(self, letters: Sequence[DeadLetter]) -> None:
+        for letter in letters:
+            self.stats.dead_lettered += 1
+            log.error(
+                "dead-lettered event %s (%s) at position %s of %s: %s",
+                letter.event_id,
+                letter.event_type,
+                letter.position,
+                letter.stream,
+                letter.reason,
+            )

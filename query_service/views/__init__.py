@@ -1,0 +1,1 @@
+"""Engine-neutral views assembled from read-model documents for the API."""
