@@ -66,7 +66,12 @@ class FieldErrors:
             yield
         except InvalidInput as error:
             for e in error.errors:
-                name = f"{prefix}.{e.field}" if e.field and e.field != prefix else prefix
+                if not e.field:
+                    name = prefix
+                elif e.field == prefix or e.field.startswith(f"{prefix}."):
+                    name = e.field  # already named from the root: do not prefix it twice
+                else:
+                    name = f"{prefix}.{e.field}"
                 self.errors.append(FieldError(name, e.message))
 
     def add(self, field: str, message: str) -> None:

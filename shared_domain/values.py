@@ -72,7 +72,7 @@ def timezone(field: str, value: Any) -> str:
         raise invalid(field, "must be an IANA time zone name such as Europe/Berlin")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Europe")
         raise invalid(field, f"{value!r} is not a known IANA time zone") from None
     return value
 

@@ -1,0 +1,177 @@
+"""Small factories and assertions shared by the domain model tests.
+
+Everything is a fixture (no module imports between test files): each factory returns an
+aggregate whose creation events are already pulled, so a test sees only what it causes.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# The package is not installed into the venv: make the repository root importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from shared_domain.aggregate import Aggregate
+from shared_domain.conference import Conference
+from shared_domain.errors import DomainError, InvalidInput
+from shared_domain.events import DomainEvent
+from shared_domain.ratings import TalkRatings
+from shared_domain.talk import Talk, TalkDetails
+
+CONFERENCE_ID = "conf-1"
+TALK_ID = "talk-1"
+
+CONFERENCE_INPUT: dict[str, Any] = {
+    "name": "PyCon Nowhere",
+    "starts_on": "2026-06-01",
+    "ends_on": "2026-06-02",
+    "timezone": "UTC",
+    "stages": ["Main", "Side"],
+}
+
+TALK_INPUT: dict[str, Any] = {
+    "title": "Event sourcing in practice",
+    "abstract": "What we learned.",
+    "speakers": [{"name": "Ada Lovelace", "company": "Analytical Engines"}],
+    "tags": ["python", "ddd"],
+    "level": "intermediate",
+    "format": "talk",
+}
+
+
+@pytest.fixture
+def conference_input() -> dict[str, Any]:
+    """Valid raw input of ``Conference.create`` (a fresh copy per test)."""
+    return copy.deepcopy(CONFERENCE_INPUT)
+
+
+@pytest.fixture
+def talk_input() -> dict[str, Any]:
+    """Valid raw input of ``TalkDetails.parse`` (a fresh copy per test)."""
+    return copy.deepcopy(TALK_INPUT)
+
+
+@pytest.fixture
+def make_conference() -> Callable[..., Conference]:
+    def make(conference_id: str = CONFERENCE_ID, **overrides: Any) -> Conference:
+        conference = Conference.create(conference_id, **{**CONFERENCE_INPUT, **overrides})
+        conference.pull_events()
+        return conference
+
+    return make
+
+
+@pytest.fixture
+def make_details() -> Callable[..., TalkDetails]:
+    def make(**overrides: Any) -> TalkDetails:
+        return TalkDetails.parse(**{**copy.deepcopy(TALK_INPUT), **overrides})
+
+    return make
+
+
+@pytest.fixture
+def make_talk(make_details: Callable[..., TalkDetails]) -> Callable[..., Talk]:
+    """A talk in the given status; ``speakers`` may be plain names."""
+
+    def make(
+        talk_id: str = TALK_ID,
+        *,
+        status: str = "submitted",
+        conference_id: str = CONFERENCE_ID,
+        speakers: list[Any] | None = None,
+        **overrides: Any,
+    ) -> Talk:
+        if speakers is not None:
+            overrides["speakers"] = [{"name": s} if isinstance(s, str) else s for s in speakers]
+        talk = Talk.submit(talk_id, conference_id, make_details(**overrides))
+        if status == "accepted":
+            talk.accept()
+        elif status == "rejected":
+            talk.reject("not this year")
+        elif status == "withdrawn":
+            talk.withdraw()
+        else:
+            assert status == "submitted", status
+        talk.pull_events()
+        return talk
+
+    return make
+
+
+@pytest.fixture
+def make_ratings() -> Callable[..., TalkRatings]:
+    def make(
+        talk_id: str = TALK_ID, *, version: int = 0, count: int = 0, total: int = 0
+    ) -> TalkRatings:
+        return TalkRatings(talk_id, version, count=count, total=total)
+
+    return make
+
+
+@pytest.fixture
+def refused() -> Callable[..., AbstractContextManager[pytest.ExceptionInfo[DomainError]]]:
+    """``with refused(aggregate, ErrorClass, *fields): command()``.
+
+    Asserts that the command raises exactly ``ErrorClass`` (not a subclass), that an
+    ``InvalidInput`` names exactly ``fields`` in order, and that the aggregate recorded no
+    event and kept its state and version.
+    """
+
+    @contextmanager
+    def check(
+        aggregate: Any, error: type[DomainError], *fields: str
+    ) -> Iterator[pytest.ExceptionInfo[DomainError]]:
+        before = (copy.deepcopy(aggregate.to_state()), aggregate.version)
+        with pytest.raises(error) as info:
+            yield info
+        assert type(info.value) is error
+        if issubclass(error, InvalidInput):
+            assert [e.field for e in info.value.errors] == list(fields)
+        else:
+            assert not fields, "only InvalidInput names fields"
+        assert (aggregate.to_state(), aggregate.version) == before
+        assert aggregate.pull_events() == []
+
+    return check
+
+
+@pytest.fixture
+def invalid_fields() -> Callable[..., AbstractContextManager[None]]:
+    """``with invalid_fields("a", "b.0"): parse(...)``: exactly InvalidInput naming those."""
+
+    @contextmanager
+    def check(*fields: str) -> Iterator[None]:
+        with pytest.raises(InvalidInput) as info:
+            yield
+        assert type(info.value) is InvalidInput
+        assert [e.field for e in info.value.errors] == list(fields)
+
+    return check
+
+
+@pytest.fixture
+def recorded() -> Callable[..., DomainEvent]:
+    """Pull the aggregate's events, assert it is exactly one of ``cls`` with ``version``
+    and ``data``, and that the aggregate's version is now ``version``."""
+
+    def check(
+        aggregate: Aggregate, cls: type[DomainEvent], version: int, data: dict[str, Any]
+    ) -> DomainEvent:
+        events = aggregate.pull_events()
+        assert [type(e) for e in events] == [cls]
+        (event,) = events
+        assert event.aggregate_id == aggregate.id
+        assert event.aggregate_version == version
+        assert aggregate.version == version
+        assert event.data() == data
+        assert aggregate.pull_events() == []
+        return event
+
+    return check
