@@ -188,8 +188,10 @@ class Conference(Aggregate):
 
     # --- stages ---------------------------------------------------------------------
 
-    def stage_named(self, name: str) -> str:
+    def stage_named(self, name: Any) -> str:
         """The stage's canonical spelling; stage names match ignoring case."""
+        if not isinstance(name, str):
+            raise invalid("stage", "must be a stage name")
         wanted = name.strip().casefold()
         for stage in self.stages:
             if stage.casefold() == wanted:
@@ -205,7 +207,7 @@ class Conference(Aggregate):
         self.stages.append(clean)
         self._record(StageAdded, stage=clean)
 
-    def remove_stage(self, name: str) -> None:
+    def remove_stage(self, name: Any) -> None:
         stage = self.stage_named(name)
         if any(slot.stage == stage for slot in self._slots.values()):
             raise StageInUse(
@@ -232,7 +234,7 @@ class Conference(Aggregate):
         self,
         talk: Talk,
         *,
-        stage: str,
+        stage: Any,
         starts_at: Any,
         speakers_of: Mapping[str, Sequence[Speaker]],
     ) -> None:

@@ -17,6 +17,8 @@ from shared_domain.errors import FieldErrors, invalid
 
 TAG_PATTERN = re.compile(r"^[a-z0-9-]{1,30}$")
 ATTENDEE_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+# Names the time zone database accepts that depend on the machine or mean nothing.
+_NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 class Level(StrEnum):
@@ -70,6 +72,8 @@ def choice(field: str, value: Any, enum: type[StrEnum]) -> str:
 def timezone(field: str, value: Any) -> str:
     if not isinstance(value, str) or not value or value != value.strip():
         raise invalid(field, "must be an IANA time zone name such as Europe/Berlin")
+    if value in _NOT_PLACES:
+        raise invalid(field, f"{value!r} is not the time zone of a place")
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Europe")

@@ -7,16 +7,11 @@ aggregate whose creation events are already pulled, so a test sees only what it 
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-# The package is not installed into the venv: make the repository root importable.
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from shared_domain.aggregate import Aggregate
 from shared_domain.conference import Conference
