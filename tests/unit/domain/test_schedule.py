@@ -490,3 +490,9 @@ def test_slot_overlap_is_symmetric_and_back_to_back_does_not_overlap(a, b, overl
 def test_slot_data_round_trip():
     slot = Slot("t", "Main", utc("2026-06-01T10:00:00Z"), utc("2026-06-01T10:40:00Z"))
     assert Slot.from_data(slot.to_data()) == slot
+
+
+@pytest.mark.parametrize("stage", [None, 3, ["Main"]])
+def test_a_stage_that_is_not_a_name_is_invalid_input(conference, ada_talk, refused, stage):
+    with refused(conference, InvalidInput, "stage"):
+        put(conference, ada_talk, stage, "2026-06-01T10:00:00+00:00")

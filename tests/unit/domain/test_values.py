@@ -96,6 +96,8 @@ def test_known_iana_timezones_are_accepted(raw):
         " UTC",
         "UTC ",
         "Mars/Olympus_Mons",
+        "localtime",  # depends on the machine
+        "Factory",
         "Europe",  # a folder of the tz database, not a zone
         "Etc",
         "../../etc/passwd",
