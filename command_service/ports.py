@@ -62,10 +62,17 @@ class IdempotencyStore(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: rolls back unless committed; commit saves aggregates and events."""
 
-    conferences: ConferenceRepository
-    talks: TalkRepository
-    talk_ratings: TalkRatingsRepository
-    idempotency: IdempotencyStore
+    @property
+    def conferences(self) -> ConferenceRepository: ...
+
+    @property
+    def talks(self) -> TalkRepository: ...
+
+    @property
+    def talk_ratings(self) -> TalkRatingsRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
 
     def __enter__(self) -> Self: ...
 

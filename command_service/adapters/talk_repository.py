@@ -31,9 +31,7 @@ class SqlTalkRepository:
         missing = [talk_id for talk_id in talk_ids if self.seen.get(talk_id) is None]
         if missing:
             rows = self._connection.execute(
-                sa.select(talks.c.id, talks.c.version, talks.c.state).where(
-                    talks.c.id.in_(missing)
-                )
+                sa.select(talks.c.id, talks.c.version, talks.c.state).where(talks.c.id.in_(missing))
             )
             for row in rows:
                 self.seen.remember(Talk.from_state(row.id, row.version, row.state))

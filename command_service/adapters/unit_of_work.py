@@ -81,8 +81,8 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         connection, transaction = self._active()
         events: list[DomainEvent] = []
+        events += self._save_changed(self.talks)  # a talk's change comes before its effects
         events += self._save_changed(self.conferences)
-        events += self._save_changed(self.talks)
         events += self._save_changed(self.talk_ratings)
         self._write_outbox(connection, events, self._trace)
         transaction.commit()

@@ -36,6 +36,5 @@ def check_absent(expected: ExpectedVersion | None) -> None:
     """A resource that is being created has no version a precondition could match."""
     if expected is not None:
         raise PreconditionFailed(
-            "If-Match cannot match a resource that does not exist yet; send the request "
-            "without it."
+            "If-Match cannot match a resource that does not exist yet; send the request without it."
         )

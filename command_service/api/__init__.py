@@ -1,0 +1,1 @@
+"""The write API: HTTP in, commands to the handlers, problem+json for every refusal."""

@@ -1,0 +1,47 @@
+"""The write API's application factory.
+
+``create_app(settings)`` wires the composition root into a FastAPI app; nothing is built at
+import. ``uvicorn --factory command_service.api.app:create_app`` works too (settings then
+come from the environment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from command_service.api.correlation import CorrelationMiddleware
+from command_service.api.problems import install_problem_handlers
+from command_service.api.routers import conferences, health, ratings, schedule, talks
+from command_service.bootstrap import CommandService, bootstrap
+from command_service.settings import Settings, load_settings
+
+
+def create_app(
+    settings: Settings | None = None, *, service: CommandService | None = None
+) -> FastAPI:
+    """Build the app; pass ``service`` to reuse an existing composition (tests)."""
+    command_service = service or bootstrap(settings or load_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        command_service.close()
+
+    app = FastAPI(
+        title="Conference Program: write API",
+        version="1.0.0",
+        description="Commands on conferences, talks and ratings. Every success answers the "
+        'changed aggregate\'s id and version (also as `ETag: "<version>"`); `If-Match` makes '
+        "a command conditional and `Idempotency-Key` makes retries safe. Errors are RFC 9457 "
+        "problem details.",
+        lifespan=lifespan,
+    )
+    app.state.service = command_service
+    install_problem_handlers(app)
+    app.add_middleware(CorrelationMiddleware)
+    for module in (conferences, schedule, talks, ratings, health):
+        app.include_router(module.router)
+    return app

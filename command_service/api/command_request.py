@@ -1,0 +1,100 @@
+"""One command request over HTTP: its trace, precondition and idempotency claim.
+
+Routers build a command from the path and body and hand it to ``CommandRequest.run``, which
+runs it through the command service and renders the answer: the body ``{"id", "version",
+…}``, ``ETag``, and on creation ``201`` with ``Location``. A replayed answer is rendered
+from the stored result exactly as the first one was, plus ``Idempotent-Replayed: true``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from command_service.api.idempotency import claim_from
+from command_service.api.preconditions import etag, parse_if_match
+from command_service.bootstrap import CommandService
+from command_service.handlers.expected_version import ExpectedVersion
+from command_service.handlers.result import CommandResult
+from command_service.handlers.runner import Handler, IdempotencyClaim
+from shared_domain.envelope import TraceContext
+
+C = TypeVar("C")
+
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    service: CommandService
+    trace: TraceContext
+    expected_version: ExpectedVersion | None
+    idempotency: IdempotencyClaim | None
+
+    @staticmethod
+    def new_id() -> str:
+        """The id of an aggregate this request creates."""
+        return str(uuid.uuid4())
+
+    def run(
+        self,
+        handler: Handler[C],
+        command: C,
+        *,
+        created_at: Callable[[CommandResult], str] | None = None,
+    ) -> JSONResponse:
+        """Run ``command``; ``created_at`` gives the new resource's path for a 201."""
+        outcome = self.service.run(handler, command, self.trace, self.idempotency)
+        result = outcome.result
+        headers = {"ETag": etag(result.version)}
+        if outcome.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        if created_at is None:
+            return JSONResponse(result.to_data(), headers=headers)
+        headers["Location"] = created_at(result)
+        return JSONResponse(result.to_data(), status_code=201, headers=headers)
+
+
+def get_service(request: Request) -> CommandService:
+    service: CommandService = request.app.state.service
+    return service
+
+
+def trace_of(request: Request) -> TraceContext:
+    """Correlation id from the middleware, a fresh causation (command) id, the W3C trace."""
+    traceparent = request.headers.get("traceparent")
+    return TraceContext(
+        correlation_id=request.state.correlation_id,
+        causation_id=str(uuid.uuid4()),
+        traceparent=traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else None,
+    )
+
+
+async def get_command_request(
+    request: Request,
+    service: Annotated[CommandService, Depends(get_service)],
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description='Run only at this version: "3", a list, or *'),
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="1-200 characters; makes retries safe"),
+    ] = None,
+) -> CommandRequest:
+    return CommandRequest(
+        service=service,
+        trace=trace_of(request),
+        expected_version=parse_if_match(if_match),
+        idempotency=await claim_from(request, idempotency_key),
+    )
+
+
+Commands = Annotated[CommandRequest, Depends(get_command_request)]
+"""The dependency every command route takes."""

@@ -1,0 +1,44 @@
+"""Reading ``Idempotency-Key`` and fingerprinting the request it came with.
+
+The fingerprint covers what makes two requests "the same": method, path, the JSON body in
+canonical form (key order and spacing do not matter) and ``If-Match``. A retry with the same
+key and fingerprint gets the first answer; another request under that key gets 422.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from fastapi import Request
+
+from command_service.api.problems import ProblemError
+from command_service.handlers.runner import IdempotencyClaim
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+async def claim_from(request: Request, key: str | None) -> IdempotencyClaim | None:
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise ProblemError(
+            400,
+            "invalid-idempotency-key",
+            "The Idempotency-Key header is malformed",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.",
+        )
+    return IdempotencyClaim(key=key, fingerprint=fingerprint(request, await request.body()))
+
+
+def fingerprint(request: Request, body: bytes) -> str:
+    try:
+        canonical_body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
+    except ValueError:  # not JSON (or empty): the bytes themselves
+        canonical_body = body.decode("latin-1")
+    material = json.dumps(
+        [request.method, request.url.path, canonical_body, request.headers.get("if-match")],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
