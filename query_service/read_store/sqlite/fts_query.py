@@ -3,7 +3,8 @@
 The text is split into words the way ``unicode61`` does (letters and digits); each word is
 quoted, so no user input is ever parsed as FTS5 syntax. All words must match (AND). A word
 of at least four characters that matches nothing is replaced by the indexed terms one edit
-away (the ``fts5vocab`` table lists them), which is the typo tolerance SQLite allows.
+away (an ``fts5vocab`` table over an unstemmed twin index lists the words as written);
+the query then stems them like any other word. That is the typo tolerance SQLite allows.
 """
 
 from __future__ import annotations
@@ -49,14 +50,12 @@ def _matches(conn: sqlite3.Connection, g: str, word: str) -> bool:
 
 
 def _neighbours(conn: sqlite3.Connection, g: str, word: str) -> list[str]:
-    """Indexed terms (stems) one edit from the word or from the word without a plural s."""
-    forms = {word, word[:-1]} if word.endswith("s") else {word}
-    shortest = min(len(f) for f in forms)
+    """Indexed words one edit away, the most widespread first."""
     rows = conn.execute(
-        f"SELECT term FROM {g}_talks_vocab WHERE length(term) BETWEEN ? AND ? ORDER BY doc DESC",
-        (shortest - 1, len(word) + 1),
+        f"SELECT term FROM {g}_words_vocab WHERE length(term) BETWEEN ? AND ? ORDER BY doc DESC",
+        (len(word) - 1, len(word) + 1),
     ).fetchall()
-    found = [str(r[0]) for r in rows if any(within_one_edit(str(r[0]), f) for f in forms)]
+    found = [str(r[0]) for r in rows if within_one_edit(str(r[0]), word)]
     return found[:MAX_ALTERNATIVES]
 
 

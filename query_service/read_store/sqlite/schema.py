@@ -49,7 +49,12 @@ def generation_ddl(g: str) -> list[str]:
         f"""CREATE VIRTUAL TABLE IF NOT EXISTS {g}_talks_fts USING fts5 (
             title, speakers, abstract, tags, tokenize = 'porter unicode61'
         )""",
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {g}_talks_vocab USING fts5vocab ({g}_talks_fts, row)",
+        # Typo tolerance needs the words as written: porter stems ("operators" -> "oper")
+        # are too short to compare with a misspelling, so an unstemmed twin holds them.
+        f"""CREATE VIRTUAL TABLE IF NOT EXISTS {g}_words_fts USING fts5 (
+            words, tokenize = 'unicode61', detail = 'none'
+        )""",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {g}_words_vocab USING fts5vocab ({g}_words_fts, row)",
         f"""CREATE TABLE IF NOT EXISTS {g}_speakers (
             talk_id TEXT NOT NULL,
             conference_id TEXT NOT NULL,

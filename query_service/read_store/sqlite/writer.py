@@ -63,20 +63,22 @@ def write_talk(conn: sqlite3.Connection, g: str, doc: TalkDocument) -> None:
     ).fetchone()
     seq = int(row[0])
     conn.execute(f"DELETE FROM {g}_talks_fts WHERE rowid = ?", (seq,))
+    conn.execute(f"DELETE FROM {g}_words_fts WHERE rowid = ?", (seq,))
     conn.execute(f"DELETE FROM {g}_speakers WHERE talk_id = ?", (doc.id,))
     if not visible or details is None:
         return
+    fields = (
+        details.title.translate(_MARKS),
+        SPEAKER_SEPARATOR.join(s.name for s in details.speakers).translate(_MARKS),
+        details.abstract.translate(_MARKS),
+        " ".join(details.tags),
+    )
     conn.execute(
         f"INSERT INTO {g}_talks_fts (rowid, title, speakers, abstract, tags) "
         "VALUES (?, ?, ?, ?, ?)",
-        (
-            seq,
-            details.title.translate(_MARKS),
-            SPEAKER_SEPARATOR.join(s.name for s in details.speakers).translate(_MARKS),
-            details.abstract.translate(_MARKS),
-            " ".join(details.tags),
-        ),
+        (seq, *fields),
     )
+    conn.execute(f"INSERT INTO {g}_words_fts (rowid, words) VALUES (?, ?)", (seq, " ".join(fields)))
     conn.executemany(
         f"INSERT INTO {g}_speakers (talk_id, conference_id, status, name_key, name, company) "
         "VALUES (?, ?, ?, ?, ?, ?)",
