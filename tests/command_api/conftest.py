@@ -63,9 +63,7 @@ class Api:
     client: TestClient
     engine: sa.Engine
 
-    def send(
-        self, method: str, path: str, body: Any = None, **headers: str
-    ) -> httpx.Response:
+    def send(self, method: str, path: str, body: Any = None, **headers: str) -> httpx.Response:
         if body is None:
             response = self.client.request(method, path, headers=headers)
         else:
