@@ -43,6 +43,9 @@ from shared_domain.values import Speaker
 
 MAX_DAYS = 14
 MAX_STAGES = 20
+# Far enough for any real programme, and clear of the calendar's ends (no overflow).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,12 @@ def _iso_date(field: str, value: Any) -> date:
     if not isinstance(value, str):
         raise invalid(field, "must be an ISO date such as 2026-06-01")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise invalid(field, f"{value!r} is not an ISO date such as 2026-06-01") from None
+    if not EARLIEST <= parsed <= LATEST:
+        raise invalid(field, f"must lie between {EARLIEST} and {LATEST}")
+    return parsed
 
 
 class Conference(Aggregate):
@@ -316,6 +322,8 @@ class Conference(Aggregate):
             parsed = datetime.fromisoformat(raw)
         except ValueError:
             raise invalid("starts_at", f"{raw!r} is not an ISO date-time") from None
+        if not EARLIEST <= parsed.date() <= LATEST:
+            raise invalid("starts_at", f"must lie between {EARLIEST} and {LATEST}")
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.zone)
         return parsed.astimezone(ZoneInfo("UTC"))

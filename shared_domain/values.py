@@ -46,12 +46,23 @@ def text(field: str, value: Any, *, min_len: int, max_len: int) -> str:
     """A string trimmed of surrounding space whose length lies in [min_len, max_len]."""
     if not isinstance(value, str):
         raise invalid(field, "must be a string")
+    if "\x00" in value or not _is_unicode(value):
+        raise invalid(field, "must be valid Unicode text without NUL characters")
     trimmed = value.strip()
     if not min_len <= len(trimmed) <= max_len:
         if min_len == 0:
             raise invalid(field, f"must be at most {max_len} characters")
         raise invalid(field, f"must be {min_len} to {max_len} characters")
     return trimmed
+
+
+def _is_unicode(value: str) -> bool:
+    """False for lone surrogates, which no database can store as text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def integer(field: str, value: Any, *, low: int, high: int) -> int:

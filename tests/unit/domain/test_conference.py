@@ -347,3 +347,15 @@ def test_state_round_trip(make_conference, make_talk):
     assert (restored.id, restored.version) == ("conf-1", 2)
     assert restored.slots == conference.slots
     assert restored.pull_events() == []
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on"), [("1899-12-31", "1900-01-01"), ("2999-12-31", "3000-01-01")]
+)
+def test_dates_outside_the_supported_calendar_are_refused(starts_on, ends_on):
+    from shared_domain.conference import Conference
+    from shared_domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        Conference.create("c", name="Edge", starts_on=starts_on, ends_on=ends_on, stages=["Main"])
+    assert len(error.value.errors) == 1

@@ -324,3 +324,13 @@ def test_unknown_conference_names_the_field():
     assert errors.UnknownConference("c-9").errors == [
         FieldError("conference_id", "no conference with id 'c-9'")
     ]
+
+
+@pytest.mark.parametrize("raw", ["Ada\ud800", "Ada\x00"])
+def test_text_that_no_database_can_store_is_refused(raw):
+    from shared_domain import values
+    from shared_domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        values.text("name", raw, min_len=1, max_len=100)
+    assert [e.field for e in error.value.errors] == ["name"]
