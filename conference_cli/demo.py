@@ -121,7 +121,7 @@ def _progress(label: str, done: int, total: int) -> None:
     print(f"\r  {label:<10} {done:>4}/{total}", end="" if done < total else "\n", flush=True)
 
 
-def load(command_url: str, *, seed: int = 2026) -> int:
+def load(command_url: str, query_url: str, *, seed: int = 2026) -> int:
     rng = random.Random(seed)
     first_day = date.today() + timedelta(days=60)
     try:
@@ -182,7 +182,7 @@ def load(command_url: str, *, seed: int = 2026) -> int:
     day2 = (first_day + timedelta(days=1)).isoformat()
     print(
         f"Loaded {TALK_COUNT} talks, {len(scheduled)} scheduled, {ratings} ratings.\n"
-        f"Try: curl 'http://127.0.0.1:8001/conferences/{conference_id}/top-talks?day={day2}'"
+        f"Try: curl '{query_url}/conferences/{conference_id}/top-talks?day={day2}'"
     )
     return 0
 

@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo_parser = sub.add_parser("demo", help="load a sample programme through the write API")
     demo_parser.add_argument("--command-url", default="http://127.0.0.1:8000")
+    demo_parser.add_argument("--query-url", default="http://127.0.0.1:8001")
     demo_parser.add_argument("--seed", type=int, default=2026)
     return parser
 
@@ -53,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     match args.command:
         case "up":
             return supervisor.up(args.host, args.command_port, args.query_port)
@@ -65,5 +68,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "migrate":
             return roles.migrate()
         case "demo":
-            return demo.load(args.command_url, seed=args.seed)
+            return demo.load(args.command_url, args.query_url, seed=args.seed)
     raise AssertionError(f"unhandled command {args.command!r}")

@@ -1,0 +1,55 @@
+"""One function per role: build the role from the environment, run it until stopped."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+import uvicorn
+
+log = logging.getLogger("conference")
+
+
+def migrate() -> int:
+    from command_service.migrate import upgrade
+    from command_service.settings import load_settings
+
+    url = load_settings().database_url
+    print(f"Migrating the command database ({url})...", flush=True)
+    upgrade(url)
+    print("The command database is up to date.", flush=True)
+    return 0
+
+
+def command_api(host: str, port: int) -> int:
+    from command_service.api.app import create_app
+    from command_service.settings import load_settings
+
+    uvicorn.run(create_app(load_settings()), host=host, port=port, log_level="warning")
+    return 0
+
+
+def query_api(host: str, port: int) -> int:
+    from query_service.bootstrap import create_app
+    from query_service.settings import load_settings
+
+    uvicorn.run(create_app(load_settings()), host=host, port=port, log_level="warning")
+    return 0
+
+
+def projector() -> int:
+    from query_service.bootstrap import run_projector
+    from query_service.settings import load_settings
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("projector received %s, finishing the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    run_projector(load_settings(), stop)
+    return 0
