@@ -57,7 +57,11 @@ class CommandService:
 
 
 def bootstrap(settings: Settings) -> CommandService:
-    engine = create_engine_for(settings.database_url)
+    engine = create_engine_for(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     return CommandService(
         engine=engine,
         migration_heads=head_revisions(settings.database_url),

@@ -1,7 +1,8 @@
 """Configuration of the command service, from the environment (12-factor).
 
 Unset means the embedded default: a SQLite file under ``./var/``. Settings are built by
-``load_settings()`` when a process starts, never at import.
+``load_settings()`` when a process starts, never at import. ``BROKER_URL`` matters to the
+relay only (the distributed shape); the embedded shape needs no broker.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from command_service.adapters.database_url import normalize_database_url
+
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
@@ -20,7 +23,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: str = "sqlite:///./var/command.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    relay_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    """Outbox rows one relay claims, publishes and marks per round: the confirm window."""
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _normalized_database(cls, value: object) -> object:
+        return normalize_database_url(value) if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
@@ -33,6 +46,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"DATABASE_URL must be one of {', '.join(SUPPORTED_BACKENDS)}, not {backend}"
             )
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _amqp_broker(cls, value: str) -> str:
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("BROKER_URL must be an amqp:// or amqps:// URL")
         return value
 
 

@@ -3,9 +3,9 @@
 SQLite (the embedded default) gets WAL, a busy timeout and ``BEGIN IMMEDIATE``: writers then
 serialize on the database lock, so rules that span aggregates (a speaker booked twice) see
 every committed write, and outbox positions commit in the order they were assigned, which
-is what lets the projector tail ``outbox`` by position. PostgreSQL gets a pre-pinged pool;
-there, correctness rests on version checks and on the conference row lock
-(``SELECT … FOR UPDATE`` in the repository).
+is what lets the projector tail ``outbox`` by position. PostgreSQL (through psycopg 3) gets
+a bounded, pre-pinged pool at READ COMMITTED; there, correctness rests on version checks and
+on the conference row lock (``SELECT … FOR UPDATE`` in the repository, ADR 041).
 """
 
 from __future__ import annotations
@@ -15,20 +15,42 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 
+from command_service.adapters.database_url import normalize_database_url
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
+POOL_SIZE = 10
+MAX_OVERFLOW = 10
+POOL_RECYCLE_SECONDS = 1800
+"""Recycle server connections before typical load-balancer or firewall idle cut-offs."""
+CONNECT_TIMEOUT_SECONDS = 5
 
 
-def create_engine_for(database_url: str) -> Engine:
-    """Build an engine for ``database_url`` with the settings this service relies on."""
+def create_engine_for(
+    database_url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW
+) -> Engine:
+    """Build an engine for ``database_url`` with the settings this service relies on.
+
+    ``pool_size``/``max_overflow`` bound the PostgreSQL connections one process holds
+    (SQLite ignores them: one file, one writer at a time).
+    """
+    database_url = normalize_database_url(database_url)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(database_url)
-    return create_engine(database_url, pool_pre_ping=True)
+    return create_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,  # a server restart costs one ping, not a failed command
+        pool_recycle=POOL_RECYCLE_SECONDS,
+        isolation_level="READ COMMITTED",  # explicit: ADR 041 relies on it
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 def sqlite_file_of(database_url: str) -> Path | None:
     """The file behind a SQLite URL (``None`` for other databases and in-memory SQLite)."""
-    url = make_url(database_url)
+    url = make_url(normalize_database_url(database_url))
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database)

@@ -3,6 +3,11 @@
 On commit it pulls the new events of every aggregate the command loaded or added, saves each
 changed aggregate under its version check, and appends the events to the outbox, all in one
 transaction. Leaving the ``with`` block without committing rolls everything back.
+
+On PostgreSQL a transaction can also lose a race at the database itself: a deadlock or a
+serialization failure (SQLSTATE 40P01, 40001) aborts it. That is the same situation as a
+failed version check, so leaving the block with one raises ``ConcurrencyConflict`` and the
+runner retries the command on fresh state instead of answering 503.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from command_service.adapters.conference_repository import SqlConferenceRepository
 from command_service.adapters.idempotency_store import SqlIdempotencyStore
@@ -19,6 +25,7 @@ from command_service.adapters.outbox import append_to_outbox
 from command_service.adapters.snapshots import IdentityMap
 from command_service.adapters.talk_ratings_repository import SqlTalkRatingsRepository
 from command_service.adapters.talk_repository import SqlTalkRepository
+from command_service.errors import ConcurrencyConflict
 from shared_domain.aggregate import Aggregate
 from shared_domain.envelope import TraceContext
 from shared_domain.events import DomainEvent
@@ -32,6 +39,9 @@ class _SavesAggregates(Protocol[A]):
 
     def save(self, aggregate: A, events: Sequence[DomainEvent]) -> None: ...
 
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+"""serialization_failure, deadlock_detected: the transaction lost a race and may be re-run."""
 
 OutboxWriter = Callable[[sa.Connection, Sequence[DomainEvent], TraceContext], None]
 
@@ -77,6 +87,10 @@ class SqlUnitOfWork:
         finally:
             connection.close()
             self._connection = self._transaction = None
+        if isinstance(exc, DBAPIError) and _sqlstate(exc) in RETRYABLE_SQLSTATES:
+            raise ConcurrencyConflict(
+                f"the database aborted a transaction that lost a race: {exc.orig}"
+            ) from exc
 
     def commit(self) -> None:
         connection, transaction = self._active()
@@ -101,3 +115,8 @@ class SqlUnitOfWork:
                 repository.save(aggregate, events)
                 recorded += events
         return recorded
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None

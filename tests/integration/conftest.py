@@ -1,8 +1,9 @@
 """Databases for the write-side contract tests, one fixture parameter per backend.
 
-Only SQLite runs today. PostgreSQL joins by adding a parameter whose branch resolves a URL
-(environment first, then a testcontainers container, else skip locally / fail in CI) and
-migrates a fresh schema; every test below then runs against both unchanged.
+Every test in this folder runs on SQLite and on PostgreSQL unchanged. SQLite gets a fresh
+file per test. PostgreSQL is resolved by ``tests/services.py`` (``TEST_POSTGRES_URL``, else a
+container, else skip locally / fail in CI); the session migrates its own random database
+once and each test starts from emptied tables.
 """
 
 from __future__ import annotations
@@ -15,12 +16,22 @@ import pytest
 import sqlalchemy as sa
 
 from command_service.adapters.engine import create_engine_for
+from command_service.adapters.tables import metadata
 from command_service.adapters.unit_of_work import SqlUnitOfWork
 from command_service.migrate import upgrade
 from shared_domain.conference import Conference
 from shared_domain.envelope import TraceContext
+from tests.services import postgres_server_url, temporary_postgres_database
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One migrated ``test_<random>`` database for the whole session, dropped at its end."""
+    with temporary_postgres_database(postgres_server_url()) as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -28,10 +39,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     backend: str = request.param
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'var' / 'command.db'}"
-    else:  # pragma: no cover - the next backend plugs in here
-        raise NotImplementedError(backend)
-    upgrade(url)
+        upgrade(url)
+        return url
+    url = str(request.getfixturevalue("postgres_database"))
+    empty_tables(url)
     return url
+
+
+def empty_tables(database_url: str) -> None:
+    """Every command table emptied and positions restarted: each test starts from nothing."""
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    engine = create_engine_for(database_url, pool_size=1)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
