@@ -131,6 +131,7 @@ class Projector:
         letters: list[DeadLetter] = []
         upto = position
         failure: tuple[Decoded, Exception] | None = None
+        outcomes: list[Changes] = []
         for item in items:
             if item.verdict is Verdict.SKIP:
                 self.stats.skipped += 1
@@ -148,7 +149,7 @@ class Projector:
                 except Exception as error:
                     failure = (item, error)
                     break
-                self._count(changes)
+                outcomes.append(changes)
                 work.apply(changes)
             upto = item.record.position
         batch = WriteBatch(
@@ -159,6 +160,8 @@ class Projector:
         )
         if upto > position and not self._write(batch, items, stop):
             return
+        for changes in outcomes:
+            self._count(changes)
         self._report(letters)
         if failure is not None:
             self._retry_then_park(upto, *failure, stop)

@@ -1,4 +1,7 @@
-"""Connections to the read-store file: one per thread, autocommit, WAL, short busy waits.
+"""Connections to the read-store file: one per thread, autocommit, busy waits.
+
+WAL mode (readers never block the writer) is set once, by ``initialize``, and persists in
+the file; switching journal modes from every new connection would contend for a lock.
 
 Transactions are opened explicitly (``BEGIN IMMEDIATE`` for writes) so that a batch of
 documents and the consumer checkpoint always commit together.
@@ -24,7 +27,6 @@ class ConnectionPool:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 5000")
-            conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             self._local.conn = conn
         return conn

@@ -39,6 +39,7 @@ class SqliteReadStore:
 
     def initialize(self) -> None:
         """Create the meta table and a first active generation if there is none yet."""
+        self._pool.get().execute("PRAGMA journal_mode = WAL")
         with self._pool.transaction() as conn:
             conn.execute(schema.META_DDL)
             active = schema.active_generation(conn)
