@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         role.add_argument("--port", type=int, default=None, help=f"default: $PORT or {default}")
 
     sub.add_parser("projector", help="keep the read models up to date with the event stream")
+    sub.add_parser("relay", help="publish the outbox to the broker (distributed shape)")
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
     demo_parser = sub.add_parser("demo", help="load a sample programme through the write API")
@@ -65,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.query_api(args.host, args.port or _port(8001))
         case "projector":
             return roles.projector()
+        case "relay":
+            return roles.relay()
         case "migrate":
             return roles.migrate()
         case "demo":

@@ -39,17 +39,30 @@ def query_api(host: str, port: int) -> int:
     return 0
 
 
-def projector() -> int:
-    from query_service.bootstrap import run_projector
-    from query_service.settings import load_settings
-
+def _stop_on_signals(role: str) -> threading.Event:
+    """A worker role finishes its current batch, then returns, on SIGINT or SIGTERM."""
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("projector received %s, finishing the current batch", signal.Signals(signum).name)
+        log.info("%s received %s, finishing the current batch", role, signal.Signals(signum).name)
         stop.set()
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    run_projector(load_settings(), stop)
+    return stop
+
+
+def projector() -> int:
+    from query_service.bootstrap import run_projector
+    from query_service.settings import load_settings
+
+    run_projector(load_settings(), _stop_on_signals("projector"))
+    return 0
+
+
+def relay() -> int:
+    from command_service.relay.runner import run_relay
+    from command_service.settings import load_settings
+
+    run_relay(load_settings(), _stop_on_signals("relay"))
     return 0
