@@ -138,8 +138,8 @@ def _relay_while_connected(
         progress.add(outcome.published)
         if outcome.lost or not publisher.is_open:
             raise BrokerUnavailable(
-                f"the connection was lost with {outcome.lost} events unconfirmed "
-                "(they stay unpublished and will be sent again)"
+                f"the connection was lost; {outcome.lost} events of the batch in flight stay "
+                "unpublished and will be sent again"
             )
         if outcome.failed:
             delay = refused.next_delay()

@@ -1,0 +1,109 @@
+"""Losing the broker only delays publishing: nothing is lost (PostgreSQL, real RabbitMQ).
+
+The broker closes the relay's connection from its side (the management API's ``DELETE
+/api/connections/{name}``, as ``rabbitmqctl close_connection`` does), in the middle of a
+stream of commands. Only this test's relay connection is closed, by its client-given name,
+so other users of a shared broker are not disturbed. Duplicates are allowed (at-least-once);
+a missing event is not.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import quote
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from command_service.adapters.engine import create_engine_for
+from tests.relay.conftest import Tap, event_ids, record_conferences
+from tests.relay.relay_thread import running_relay
+from tests.services import rabbitmq_management_url, service_unavailable
+
+pytestmark = pytest.mark.timeout(120)
+
+DROPS = 2
+MIN_EVENTS = 1000
+
+
+class Management:
+    def __init__(self, broker_url: str) -> None:
+        self._client = httpx.Client(base_url=rabbitmq_management_url(broker_url), timeout=5)
+        self._closed: set[str] = set()
+        try:
+            self._client.get("/api/overview").raise_for_status()
+        except httpx.HTTPError as error:
+            service_unavailable(f"the RabbitMQ management API is not available: {error}")
+
+    def close_connection_named(self, client_name: str, timeout: float = 15.0) -> None:
+        """Wait for a (new) connection the client named ``client_name`` and close it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            listed = self._client.get(
+                "/api/connections", params={"columns": "name,client_properties"}
+            )
+            for connection in listed.json():
+                properties = connection.get("client_properties") or {}
+                if (
+                    properties.get("connection_name") == client_name
+                    and connection["name"] not in self._closed
+                ):
+                    self._closed.add(connection["name"])
+                    self._client.delete(
+                        f"/api/connections/{quote(connection['name'], safe='')}",
+                        headers={"X-Reason": "test: broker-side close"},
+                    ).raise_for_status()
+                    return
+            time.sleep(0.1)
+        raise AssertionError(f"no connection named {client_name!r} showed up")
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def test_connection_drops_only_delay_publishing(
+    postgres_url: str, broker_url: str, tap: Tap, caplog: pytest.LogCaptureFixture
+) -> None:
+    tap.bind("#")
+    management = Management(broker_url)
+    engine = create_engine_for(postgres_url)
+    drops_done = threading.Event()
+    writer = threading.Thread(target=_write_until, args=(engine, drops_done), daemon=True)
+    try:
+        with running_relay(postgres_url, broker_url, tap.exchange, batch_size=50) as name:
+            writer.start()
+            for _ in range(DROPS):
+                tap.read(len(tap.received) + 1)  # it is publishing…
+                management.close_connection_named(name)  # …when the broker drops it
+            drops_done.set()
+            writer.join(timeout=60)
+            _wait_until_all_published(engine)
+        expected = set(event_ids(engine))
+        assert len(expected) >= MIN_EVENTS
+        tap.read(len(expected), timeout=20)
+        tap.settle()
+        assert {m.properties.message_id for m in tap.received} == expected
+        pauses = [r for r in caplog.records if r.getMessage().startswith("relay paused")]
+        assert len(pauses) >= DROPS, "the relay did not notice every drop"
+    finally:
+        drops_done.set()
+        management.close()
+        engine.dispose()
+
+
+def _write_until(engine: sa.Engine, drops_done: threading.Event) -> None:
+    """Commands keep committing events until every drop happened (and a thousand at least)."""
+    written = 0
+    while written < MIN_EVENTS or not drops_done.is_set():
+        record_conferences(engine, 20)
+        written += 20
+        time.sleep(0.01)
+
+
+def _wait_until_all_published(engine: sa.Engine, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while event_ids(engine, unpublished_only=True):
+        assert time.monotonic() < deadline, "rows still unpublished after the broker came back"
+        time.sleep(0.1)
