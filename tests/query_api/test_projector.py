@@ -16,6 +16,7 @@ from query_service.bootstrap import run_projector
 from query_service.projector.projector import Projector
 from query_service.read_store.port import ReadStoreUnavailable, TalkQuery, WriteBatch
 from query_service.read_store.sqlite import SqliteReadStore
+from query_service.rebuild import rebuild_read_models
 from query_service.settings import QuerySettings
 from shared_domain.envelope import TraceContext, to_envelope
 from shared_domain.events import TalkAccepted, TalkScheduled
@@ -253,3 +254,24 @@ def replace_path(path: Path) -> Outbox:
     handle = Outbox.__new__(Outbox)
     handle.path = path
     return handle
+
+
+def test_rebuild_fills_a_new_generation_then_switches(
+    programme: Programme, outbox: Outbox, tmp_path: Path
+) -> None:
+    settings = QuerySettings(
+        database_url=f"sqlite:///{outbox.path}",
+        search_url=f"sqlite:///{tmp_path / 'rebuild.db'}",
+    )
+    conf, talks = _story(programme)
+    live = SqliteReadStore(tmp_path / "rebuild.db")
+    live.initialize()
+    make_projector(outbox, live).run_until_idle()
+    before = _state(live, conf, talks)
+    generation = rebuild_read_models(settings, threading.Event())
+    assert generation == "g2"
+    assert _state(live, conf, talks) == before
+    assert live.checkpoint("outbox-tail") == outbox.count()
+    programme.accept(programme.submit(conf, title="After the rebuild"))
+    make_projector(outbox, live).run_until_idle()  # the live projector follows the switch
+    assert live.search_talks(TalkQuery(text="rebuild")).total == 1

@@ -20,6 +20,8 @@ class ConnectionPool:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[sqlite3.Connection] = []
 
     def get(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -29,6 +31,8 @@ class ConnectionPool:
             conn.execute("PRAGMA busy_timeout = 5000")
             conn.execute("PRAGMA synchronous = NORMAL")
             self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
         return conn
 
     @contextmanager
@@ -54,7 +58,9 @@ class ConnectionPool:
             conn.execute("COMMIT")
 
     def close(self) -> None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close the connections of every thread (call when no thread uses the pool)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
             conn.close()
-            self._local.conn = None
+        self._local = threading.local()
