@@ -188,23 +188,22 @@ def test_an_event_beyond_a_gap_is_retried_then_dead_lettered(
     assert store.get_talk(later) is not None
 
 
-def test_new_events_are_searchable_promptly(
+def test_a_running_projector_picks_up_new_events_without_being_woken(
     programme: Programme, projector: Projector, store: SqliteReadStore
 ) -> None:
     stop = threading.Event()
     runner = threading.Thread(target=projector.run, args=(stop,))
     runner.start()
     try:
+        # Speed is measured by benchmarks/embedded_latency.py; this only proves the tail
+        # follows new commits on its own (the bound is a hang guard, not a speed claim).
         conf = programme.conference()
-        latencies = []
         for i in range(5):
             started = time.monotonic()
             talk_id = programme.submit(conf, title=f"Prompt {i}")
             while store.get_talk(talk_id) is None:
-                assert time.monotonic() - started < 2
+                assert time.monotonic() - started < 10
                 time.sleep(0.002)
-            latencies.append(time.monotonic() - started)
-        assert sorted(latencies)[2] < 0.25
     finally:
         stop.set()
         runner.join(timeout=2)
