@@ -132,6 +132,7 @@ class Projector:
         upto = position
         failure: tuple[Decoded, Exception] | None = None
         outcomes: list[Changes] = []
+        applied: list[str] = []
         for item in items:
             if item.verdict is Verdict.SKIP:
                 self.stats.skipped += 1
@@ -151,12 +152,15 @@ class Projector:
                     break
                 outcomes.append(changes)
                 work.apply(changes)
+                if not changes.is_empty and item.event_id:
+                    applied.append(item.event_id)
             upto = item.record.position
         batch = WriteBatch(
             talks=list(work.dirty_talks.values()),
             conferences=list(work.dirty_conferences.values()),
             dead_letters=letters,
             checkpoint=Checkpoint(self._consumer, position, upto),
+            applied_event_ids=applied,
         )
         if upto > position and not self._write(batch, items, stop):
             return
@@ -206,6 +210,7 @@ class Projector:
                         talks=changes.talks,
                         conferences=changes.conferences,
                         checkpoint=Checkpoint(self._consumer, expected, position),
+                        applied_event_ids=[] if changes.is_empty else [event.event_id],
                     )
                 )
             except CheckpointMoved:

@@ -137,6 +137,8 @@ class WriteBatch:
     conferences: Sequence[ConferenceDocument] = ()
     dead_letters: Sequence[DeadLetter] = ()
     checkpoint: Checkpoint | None = None
+    applied_event_ids: Sequence[str] = ()
+    """Events whose changes this batch writes: a journal that audits exactly-once effect."""
 
 
 class TalkSearch(Protocol):

@@ -47,6 +47,14 @@ def _state(store: SqliteReadStore, conf: str, talks: list[str]) -> tuple[object,
     return store.load_conferences([conf]), store.load_talks(talks)
 
 
+def _assert_each_event_applied_once(store: SqliteReadStore, outbox: Outbox) -> None:
+    with sqlite3.connect(outbox.path) as conn:
+        logged = {row[0] for row in conn.execute("SELECT event_id FROM outbox")}
+    journal = store.applied_event_ids()
+    assert len(journal) == len(set(journal)), "an event was applied twice"
+    assert set(journal) == logged, "an event was never applied"
+
+
 def test_projects_a_story(
     programme: Programme, projector: Projector, store: SqliteReadStore
 ) -> None:
@@ -76,6 +84,8 @@ def test_redelivered_events_apply_once(
     assert store.load_talks([talks[0]])[talks[0]].rating.count == 2
     assert store.search_talks(TalkQuery(conference_id=conf)).total == 4
     assert not store.dead_letters()
+    journal = store.applied_event_ids()
+    assert len(journal) == len(envelopes) == len(set(journal))
 
 
 class _CrashingStore:
@@ -111,6 +121,7 @@ def test_a_crash_between_batches_changes_nothing(
     clean.initialize()
     make_projector(outbox, clean).run_until_idle()
     assert _state(store, conf, talks) == _state(clean, conf, talks)
+    _assert_each_event_applied_once(store, outbox)
 
 
 def test_competing_replicas_apply_each_event_once(
@@ -129,6 +140,7 @@ def test_competing_replicas_apply_each_event_once(
     make_projector(outbox, clean).run_until_idle()
     assert _state(store, conf, talks) == _state(clean, conf, talks)
     assert sum(r.stats.applied for r in replicas) <= outbox.count()
+    _assert_each_event_applied_once(store, outbox)
 
 
 def test_poison_messages_are_parked_and_the_stream_continues(

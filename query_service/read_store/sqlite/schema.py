@@ -85,6 +85,12 @@ def generation_ddl(g: str) -> list[str]:
             parked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
         )""",
         f"CREATE INDEX IF NOT EXISTS {g}_dead_letters_stream ON {g}_dead_letters (stream)",
+        # One row per application, deliberately without a unique key: an event applied
+        # twice would show as two rows, which is what the crash tests look for.
+        f"""CREATE TABLE IF NOT EXISTS {g}_applied_events (
+            event_id TEXT NOT NULL,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )""",
     ]
 
 

@@ -164,6 +164,17 @@ class SqliteReadStore:
                 writer.write_talk(conn, g, talk)
             for letter in batch.dead_letters:
                 writer.write_dead_letter(conn, g, letter)
+            conn.executemany(
+                f"INSERT INTO {g}_applied_events (event_id) VALUES (?)",
+                [(event_id,) for event_id in batch.applied_event_ids],
+            )
+
+    def applied_event_ids(self) -> list[str]:
+        """The journal of applications, oldest first (an event applied twice shows twice)."""
+        with self._pool.snapshot() as conn:
+            g = self._generation(conn)
+            rows = conn.execute(f"SELECT event_id FROM {g}_applied_events ORDER BY rowid")
+            return [str(row[0]) for row in rows]
 
     def dead_letters(self) -> Sequence[DeadLetter]:
         with self._pool.snapshot() as conn:
