@@ -131,7 +131,7 @@ class ConfirmingPublisher:
             raise BrokerUnavailable(f"no answer from the broker within {timeout:.0f}s")
         if not self.is_open:
             self.close()
-            raise BrokerUnavailable(f"cannot publish: {self._error}")
+            raise BrokerUnavailable(f"cannot publish: {_describe(self._error)}")
 
     def publish(
         self, messages: Sequence[OutboxMessage], timeout: float = CONFIRM_TIMEOUT_SECONDS
@@ -258,3 +258,9 @@ class ConfirmingPublisher:
         self._settled.set()
         if self._batch is not None:
             self._batch.done.set()
+
+
+def _describe(error: BaseException | str | None) -> str:
+    if isinstance(error, BaseException):
+        return f"{type(error).__name__}: {error}".rstrip(": ")
+    return str(error)

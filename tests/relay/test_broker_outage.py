@@ -1,17 +1,18 @@
 """Losing the broker only delays publishing: nothing is lost (PostgreSQL, real RabbitMQ).
 
-The broker closes the relay's connection from its side (the management API's ``DELETE
-/api/connections/{name}``, as ``rabbitmqctl close_connection`` does), in the middle of a
-stream of commands. Only this test's relay connection is closed, by its client-given name,
-so other users of a shared broker are not disturbed. Duplicates are allowed (at-least-once);
-a missing event is not.
+Outages come two ways. A loopback TCP proxy between relay and broker is taken down (the
+broker unreachable, connections reset) and brought back. And the broker closes the relay's
+connection from its side (the management API's ``DELETE /api/connections/{name}``, as
+``rabbitmqctl close_connection`` does) in the middle of a stream of commands; only this
+test's connection is closed, found by its client-given name, so other users of a shared
+broker are not disturbed. Duplicates are allowed (at-least-once); a missing event is not.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from command_service.adapters.engine import create_engine_for
 from tests.relay.conftest import Tap, event_ids, record_conferences
 from tests.relay.relay_thread import running_relay
+from tests.relay.tcp_proxy import TcpProxy
 from tests.services import rabbitmq_management_url, service_unavailable
 
 pytestmark = pytest.mark.timeout(120)
@@ -107,3 +109,33 @@ def _wait_until_all_published(engine: sa.Engine, timeout: float = 30.0) -> None:
     while event_ids(engine, unpublished_only=True):
         assert time.monotonic() < deadline, "rows still unpublished after the broker came back"
         time.sleep(0.1)
+
+
+def test_a_broker_outage_only_delays_publishing(
+    postgres_url: str, broker_url: str, tap: Tap, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The broker is unreachable at start, comes up, goes down mid-stream, comes back."""
+    tap.bind("#")
+    target = urlsplit(broker_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5672)
+    via_proxy = target._replace(netloc=f"{target.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}")
+    engine = create_engine_for(postgres_url)
+    try:
+        with running_relay(postgres_url, via_proxy.geturl(), tap.exchange, batch_size=50):
+            first = record_conferences(engine, 100)
+            time.sleep(1.0)  # the relay is trying to reach a broker that is not there
+            assert len(event_ids(engine, unpublished_only=True)) == len(first)
+            proxy.up()
+            tap.read(20)
+            proxy.down()  # mid-stream: connections reset
+            second = record_conferences(engine, 100)
+            time.sleep(0.5)
+            proxy.up()
+            _wait_until_all_published(engine)
+        tap.read(len(first) + len(second))
+        tap.settle()
+        assert {m.properties.message_id for m in tap.received} == set(first + second)
+        assert any(r.getMessage().startswith("relay paused") for r in caplog.records)
+    finally:
+        proxy.down()
+        engine.dispose()
