@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("projector", help="keep the read models up to date with the event stream")
     sub.add_parser("relay", help="publish the outbox to the broker (distributed shape)")
+    sub.add_parser(
+        "rebuild", help="rebuild the read models from the event log, then switch over atomically"
+    )
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
     demo_parser = sub.add_parser("demo", help="load a sample programme through the write API")
@@ -68,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.projector()
         case "relay":
             return roles.relay()
+        case "rebuild":
+            return roles.rebuild()
         case "migrate":
             return roles.migrate()
         case "demo":

@@ -66,3 +66,19 @@ def relay() -> int:
 
     run_relay(load_settings(), _stop_on_signals("relay"))
     return 0
+
+
+def rebuild() -> int:
+    from query_service.rebuild import rebuild_read_models
+    from query_service.settings import load_settings
+
+    def report(events: int) -> None:
+        print(f"\r  replayed {events} events", end="", flush=True)
+
+    print("Rebuilding the read models from the event log; the current ones keep serving.")
+    generation = rebuild_read_models(load_settings(), _stop_on_signals("rebuild"), report)
+    if generation is None:
+        print("\nStopped before the switch-over; the current read models are unchanged.")
+        return 1
+    print(f"\nSwitched the search API over to the rebuilt read models ({generation}).")
+    return 0
