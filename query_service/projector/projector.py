@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from query_service.consumers.source import PositionedSource
-from query_service.documents import ConferenceDocument, TalkDocument
-from query_service.projections.dispatch import Changes, project, required_documents
-from query_service.projector.decoding import Decoded, Verdict, decode
+from query_service.projections.dispatch import Changes, project
+from query_service.projector.batch import Outcome, WorkingSet, project_items
+from query_service.projector.decoding import Decoded, decode
 from query_service.projector.retry import RetryPolicy
 from query_service.read_store.port import (
     Checkpoint,
@@ -25,7 +25,6 @@ from query_service.read_store.port import (
     ProjectionStore,
     WriteBatch,
 )
-from shared_domain.events import DomainEvent
 
 log = logging.getLogger(__name__)
 
@@ -39,28 +38,6 @@ class ProjectorStats:
     skipped: int = 0
     dead_lettered: int = 0
     retries: int = 0
-
-
-class _WorkingSet:
-    """The documents one batch reads and rewrites, so later events see earlier changes."""
-
-    def __init__(self, store: ProjectionStore, events: Sequence[DomainEvent]) -> None:
-        talk_ids: set[str] = set()
-        conference_ids: set[str] = set()
-        for event in events:
-            keys = required_documents(event)
-            talk_ids |= keys.talk_ids
-            conference_ids |= keys.conference_ids
-        self.talks: dict[str, TalkDocument] = store.load_talks(talk_ids)
-        self.conferences: dict[str, ConferenceDocument] = store.load_conferences(conference_ids)
-        self.dirty_talks: dict[str, TalkDocument] = {}
-        self.dirty_conferences: dict[str, ConferenceDocument] = {}
-
-    def apply(self, changes: Changes) -> None:
-        for talk in changes.talks:
-            self.talks[talk.id] = self.dirty_talks[talk.id] = talk
-        for conference in changes.conferences:
-            self.conferences[conference.id] = self.dirty_conferences[conference.id] = conference
 
 
 def _letter(item: Decoded, reason: str, attempts: int) -> DeadLetter:
@@ -127,45 +104,34 @@ class Projector:
 
     def _apply(self, position: int, items: Sequence[Decoded], stop: threading.Event) -> None:
         blocked = self._store.blocked_streams(i.stream for i in items if i.stream)
-        work = _WorkingSet(self._store, [i.event for i in items if i.event is not None])
+        result = project_items(self._store, items, blocked=blocked, stop_at_failure=True)
         letters: list[DeadLetter] = []
         upto = position
         failure: tuple[Decoded, Exception] | None = None
-        outcomes: list[Changes] = []
-        applied: list[str] = []
-        for item in items:
-            if item.verdict is Verdict.SKIP:
+        for item, outcome in zip(items, result.outcomes, strict=False):
+            if outcome.kind is Outcome.FAILED:
+                assert outcome.error is not None
+                failure = (item, outcome.error)
+                break
+            if outcome.kind is Outcome.SKIPPED:
                 self.stats.skipped += 1
-                log.warning("skipping event at %d: %s", item.record.position, item.reason)
-            elif item.verdict is Verdict.DEAD_LETTER:
-                letters.append(_letter(item, item.reason, attempts=1))
-                blocked.add(item.stream or "")
-            elif item.stream in blocked:
-                reason = f"blocked: an earlier event of {item.stream} is a dead letter"
-                letters.append(_letter(item, reason, attempts=0))
-            else:
-                assert item.event is not None
-                try:
-                    changes = project(item.event, work.talks, work.conferences)
-                except Exception as error:
-                    failure = (item, error)
-                    break
-                outcomes.append(changes)
-                work.apply(changes)
-                if not changes.is_empty and item.event_id:
-                    applied.append(item.event_id)
+                log.warning("skipping event at %d: %s", item.record.position, outcome.reason)
+            elif outcome.kind is Outcome.DEAD_LETTER:
+                letters.append(_letter(item, outcome.reason, attempts=1))
+            elif outcome.kind is Outcome.BLOCKED:
+                letters.append(_letter(item, outcome.reason, attempts=0))
             upto = item.record.position
         batch = WriteBatch(
-            talks=list(work.dirty_talks.values()),
-            conferences=list(work.dirty_conferences.values()),
+            talks=result.talks,
+            conferences=result.conferences,
             dead_letters=letters,
             checkpoint=Checkpoint(self._consumer, position, upto),
-            applied_event_ids=applied,
+            applied_event_ids=result.applied_event_ids,
         )
         if upto > position and not self._write(batch, items, stop):
             return
-        for changes in outcomes:
-            self._count(changes)
+        self.stats.applied += result.count(Outcome.APPLIED)
+        self.stats.duplicates += result.count(Outcome.DUPLICATE)
         self._report(letters)
         if failure is not None:
             self._retry_then_park(upto, *failure, stop)
@@ -203,7 +169,7 @@ class Projector:
             if event is None:
                 break
             try:
-                work = _WorkingSet(self._store, [event])
+                work = WorkingSet(self._store, [event])
                 changes = project(event, work.talks, work.conferences)
                 self._store.write(
                     WriteBatch(

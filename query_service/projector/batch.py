@@ -1,0 +1,122 @@
+"""The transport-neutral core of the projector: decoded items in, documents to write out.
+
+Both transports share it: the outbox tail (records with positions, one checkpoint) and the
+broker (deliveries acked after the write). The core decides per item whether it applies,
+is a duplicate, is skipped, goes to the dead letters or failed, and gathers the documents
+the items changed into one working set, so a whole batch becomes one ``store.write``.
+
+What each transport does with a failure differs, hence ``stop_at_failure``: a positioned
+transport must not move its checkpoint past a failed record, so it stops there; a broker
+acks deliveries one by one, so it carries on and retries only the failed ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from query_service.documents import ConferenceDocument, TalkDocument
+from query_service.projections.dispatch import Changes, project, required_documents
+from query_service.projector.decoding import Decoded, Verdict
+from query_service.read_store.port import ProjectionStore
+from shared_domain.events import DomainEvent
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+    DEAD_LETTER = "dead_letter"
+    BLOCKED = "blocked"
+    """A dead letter because an earlier event of its stream is one."""
+    FAILED = "failed"
+    """The projection raised; the caller retries the item or parks it."""
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    kind: Outcome
+    reason: str = ""
+    error: Exception | None = None
+
+
+class WorkingSet:
+    """The documents one batch reads and rewrites, so later events see earlier changes."""
+
+    def __init__(self, store: ProjectionStore, events: Sequence[DomainEvent]) -> None:
+        talk_ids: set[str] = set()
+        conference_ids: set[str] = set()
+        for event in events:
+            keys = required_documents(event)
+            talk_ids |= keys.talk_ids
+            conference_ids |= keys.conference_ids
+        self.talks: dict[str, TalkDocument] = store.load_talks(talk_ids)
+        self.conferences: dict[str, ConferenceDocument] = store.load_conferences(conference_ids)
+        self.dirty_talks: dict[str, TalkDocument] = {}
+        self.dirty_conferences: dict[str, ConferenceDocument] = {}
+
+    def apply(self, changes: Changes) -> None:
+        for talk in changes.talks:
+            self.talks[talk.id] = self.dirty_talks[talk.id] = talk
+        for conference in changes.conferences:
+            self.conferences[conference.id] = self.dirty_conferences[conference.id] = conference
+
+
+@dataclass
+class ProjectedBatch:
+    """What a batch of items comes to; ``outcomes`` align with the items reached."""
+
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+    talks: list[TalkDocument] = field(default_factory=list)
+    conferences: list[ConferenceDocument] = field(default_factory=list)
+    applied_event_ids: list[str] = field(default_factory=list)
+
+    def count(self, kind: Outcome) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.kind is kind)
+
+
+def project_items(
+    store: ProjectionStore,
+    items: Sequence[Decoded],
+    *,
+    blocked: set[str],
+    stop_at_failure: bool,
+) -> ProjectedBatch:
+    """Project ``items`` in order against the store's current documents (pure but for the
+    reads). ``blocked`` holds streams with a dead letter; it grows as items are parked, so
+    later events of such a stream are parked at once instead of waiting out a gap."""
+    work = WorkingSet(store, [i.event for i in items if i.event is not None])
+    result = ProjectedBatch()
+    for item in items:
+        outcome = _project_one(item, work, blocked, result.applied_event_ids)
+        result.outcomes.append(outcome)
+        if outcome.kind is Outcome.FAILED and stop_at_failure:
+            break
+    result.talks = list(work.dirty_talks.values())
+    result.conferences = list(work.dirty_conferences.values())
+    return result
+
+
+def _project_one(
+    item: Decoded, work: WorkingSet, blocked: set[str], applied: list[str]
+) -> ItemOutcome:
+    if item.verdict is Verdict.SKIP:
+        return ItemOutcome(Outcome.SKIPPED, item.reason)
+    if item.verdict is Verdict.DEAD_LETTER:
+        blocked.add(item.stream or "")
+        return ItemOutcome(Outcome.DEAD_LETTER, item.reason)
+    if item.stream in blocked:
+        reason = f"blocked: an earlier event of {item.stream} is a dead letter"
+        return ItemOutcome(Outcome.BLOCKED, reason)
+    assert item.event is not None
+    try:
+        changes = project(item.event, work.talks, work.conferences)
+    except Exception as error:
+        return ItemOutcome(Outcome.FAILED, f"{type(error).__name__}: {error}", error)
+    work.apply(changes)
+    if changes.is_empty:
+        return ItemOutcome(Outcome.DUPLICATE)
+    if item.event_id:
+        applied.append(item.event_id)
+    return ItemOutcome(Outcome.APPLIED)
