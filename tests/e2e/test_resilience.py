@@ -16,7 +16,9 @@ from tests.e2e.test_story import _conference, _submit
 BURST = 300
 
 
-def _write_model(stack: Stack, talk_ids: list[str], versions: dict[str, int]) -> None:
+def _write_model(
+    stack: Stack, talk_ids: list[str], versions: dict[str, int], timeout: float = 30
+) -> None:
     """Every talk's read model equals what the write side answered last."""
 
     def caught_up() -> bool:
@@ -26,7 +28,7 @@ def _write_model(stack: Stack, talk_ids: list[str], versions: dict[str, int]) ->
                 return False
         return True
 
-    wait_until(caught_up, timeout=30, what="the read side to catch up")
+    wait_until(caught_up, timeout=timeout, what="the read side to catch up")
 
 
 def _burst(
