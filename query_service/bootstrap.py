@@ -13,8 +13,12 @@ from fastapi import FastAPI
 
 from query_service.api.app import create_api
 from query_service.consumers.outbox_tail import OutboxTail
+from query_service.consumers.rabbitmq import RabbitMqConsumer
+from query_service.consumers.rabbitmq_topology import ProjectorTopology
+from query_service.projector.broker_projector import BrokerProjector
 from query_service.projector.projector import Projector
 from query_service.projector.retry import RetryPolicy
+from query_service.read_store.port import ProjectionStore
 from query_service.read_store.sqlite import SqliteReadStore
 from query_service.settings import QuerySettings
 from query_service.sqlite_url import sqlite_path
@@ -49,11 +53,48 @@ def build_projector(settings: QuerySettings, store: SqliteReadStore) -> Projecto
     return Projector(source, store, batch_size=settings.projector_batch_size, retry=retry)
 
 
+def projector_topology(settings: QuerySettings) -> ProjectorTopology:
+    """The projector's queue, dead-letter exchange and queue on the broker."""
+    return ProjectorTopology(
+        queue=settings.projector_queue,
+        exchange=settings.broker_exchange,
+        delivery_limit=settings.projector_delivery_limit,
+    )
+
+
+def build_broker_projector(settings: QuerySettings, store: ProjectionStore) -> BrokerProjector:
+    """The projector of the distributed shape: consumes the RabbitMQ queue (ADR 060)."""
+    if settings.broker_url is None:
+        raise ValueError("BROKER_URL is not set")
+    consumer = RabbitMqConsumer(
+        settings.broker_url, projector_topology(settings), prefetch=settings.projector_prefetch
+    )
+    retry = RetryPolicy(
+        attempts=settings.projector_retry_attempts,
+        first_delay=settings.projector_retry_delay,
+        max_delay=settings.projector_retry_max_delay,
+    )
+    return BrokerProjector(
+        consumer,
+        store,
+        batch_size=settings.projector_batch_size,
+        retry=retry,
+        gap_timeout=settings.projector_gap_timeout,
+    )
+
+
 def run_projector(settings: QuerySettings, stop_event: threading.Event) -> None:
-    """Tail the outbox into the read store until ``stop_event`` is set, then return."""
+    """Project into the read store until ``stop_event`` is set, then return: from RabbitMQ
+    when ``BROKER_URL`` is set, else by tailing the outbox (the embedded default)."""
     store = build_read_store(settings)
-    projector = build_projector(settings, store)
-    log.info("projector started: %s -> %s", settings.database_url, settings.search_url)
+    projector: Projector | BrokerProjector
+    if settings.broker_url is not None:
+        projector = build_broker_projector(settings, store)
+        source = f"queue {settings.projector_queue}"
+    else:
+        projector = build_projector(settings, store)
+        source = settings.database_url
+    log.info("projector started: %s -> %s", source, settings.search_url)
     try:
         projector.run(stop_event)
     finally:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared_domain.messaging import EXCHANGE
 
 
 class QuerySettings(BaseSettings):
@@ -28,6 +30,43 @@ class QuerySettings(BaseSettings):
     projector_retry_attempts: int = Field(default=5, ge=1, le=50)
     projector_retry_delay: float = Field(default=0.05, ge=0, le=60)
     projector_retry_max_delay: float = Field(default=2.0, ge=0, le=600)
+
+    broker_url: str | None = Field(
+        default=None,
+        description="Set: the projector consumes RabbitMQ (distributed shape); unset: it "
+        "tails the outbox (embedded shape).",
+    )
+    broker_exchange: str = Field(default=EXCHANGE, min_length=1)
+    projector_queue: str = Field(
+        default="conference.projector",
+        min_length=1,
+        description="The projector's quorum queue; '<queue>.dlx' and '<queue>.dead' are its "
+        "dead-letter exchange and queue. Replicas of one read model share it.",
+    )
+    projector_prefetch: int = Field(default=500, ge=1, le=10_000)
+    projector_delivery_limit: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Deliveries of one message before the broker dead-letters it: the last "
+        "line against a message that crashes the process (RabbitMQ 3.10 has no default).",
+    )
+    projector_gap_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How long an event beyond a version gap waits for its predecessor "
+        "(which another replica may be applying) before it is dead-lettered.",
+    )
+
+    @field_validator("broker_url", mode="before")
+    @classmethod
+    def _amqp_or_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("BROKER_URL must be an amqp:// or amqps:// URL")
+        return value
 
 
 def load_settings(**overrides: object) -> QuerySettings:

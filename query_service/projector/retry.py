@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 
@@ -16,3 +17,24 @@ class RetryPolicy:
         return [
             min(self.first_delay * 2**i, self.max_delay) for i in range(max(self.attempts - 1, 0))
         ]
+
+
+class Backoff:
+    """Exponential back-off with jitter, for reconnecting to a broker or a store that is down.
+
+    Doubling keeps a projector from hammering a restarting broker; jitter keeps replicas from
+    reconnecting in lock step; the cap bounds how late recovery is noticed.
+    """
+
+    def __init__(self, initial: float = 0.2, maximum: float = 15.0) -> None:
+        self._initial = initial
+        self._maximum = maximum
+        self._next = initial
+
+    def next_delay(self) -> float:
+        delay = self._next * (0.5 + random.random() / 2)
+        self._next = min(self._next * 2, self._maximum)
+        return delay
+
+    def reset(self) -> None:
+        self._next = self._initial

@@ -1,0 +1,309 @@
+"""The projector over RabbitMQ: batches of deliveries, one store write each, acks after it.
+
+Per batch: decode every delivery, order them by (stream, version) so a batch that holds
+several events of one aggregate applies them in order, project them against the documents
+as they are now (``project_items``), write all changed documents and the applied-event
+journal in one ``store.write``, then settle each delivery by its outcome:
+
+- applied, duplicate (at or below the version mark), skipped (an aggregate we do not
+  project): ack;
+- malformed, unknown type, or blocked behind a dead letter of its stream: park at once
+  (dead-letter queue, reason in headers) — the stream goes on;
+- beyond a version gap (``EventNotYetApplicable``): wait, unacked, with back-off, up to
+  ``gap_timeout``, because the missing event may be in another replica's batch right now;
+  then park. Once this replica parked an event of a stream, later gaps of that stream are
+  parked at once (their predecessor will not come until an operator replays it); the
+  stream is unblocked as soon as one of its events applies again;
+- any other projection failure: retried ``retry.attempts`` times with back-off, then
+  parked. Waiting deliveries never hold up the others: new deliveries keep flowing around
+  them (up to the prefetch window).
+
+**Replicas** (ADR 060): competing consumers on one queue. The version marks make
+duplicates and redeliveries no-ops, but two replicas writing the same document at once
+(a talk is written by its own stream, its conference's and its ratings') would lose an
+update. Every write therefore carries a **fence**: the read store's compare-and-set
+checkpoint of the consumer group, read before the documents are loaded and bumped by one
+with the write. A replica whose fence moved meanwhile re-loads and re-projects the batch.
+
+Failures of the store: transient ones (unavailable, locked, I/O) keep the whole batch
+unacked and back off; any other write failure is narrowed down by writing the batch's
+deliveries one by one, so only the one at fault is retried and parked.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from query_service.consumers.rabbitmq import BrokerError, Delivery, RabbitMqConsumer
+from query_service.consumers.source import SourceRecord
+from query_service.projections.errors import EventNotYetApplicable
+from query_service.projector.batch import ItemOutcome, Outcome, project_items
+from query_service.projector.decoding import Decoded, decode
+from query_service.projector.projector import ProjectorStats
+from query_service.projector.retry import Backoff, RetryPolicy
+from query_service.read_store.port import (
+    Checkpoint,
+    CheckpointMoved,
+    ProjectionStore,
+    ReadStoreUnavailable,
+    WriteBatch,
+)
+
+log = logging.getLogger(__name__)
+
+FENCE_RETRIES = 20
+"""Lost fences in a row before a batch is put back for the next step."""
+BLOCKED_STREAMS_KEPT = 10_000
+GAP_MAX_DELAY = 1.0
+
+
+def is_transient(error: Exception) -> bool:
+    """A store failure that says nothing about the events: wait and write them again."""
+    return isinstance(
+        error,
+        ReadStoreUnavailable | ConnectionError | TimeoutError | OSError | sqlite3.OperationalError,
+    )
+
+
+class StoreTrouble(Exception):
+    """The store failed transiently; ``pending`` are the deliveries still to write."""
+
+    def __init__(self, pending: list[_Pending], cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.pending = pending
+
+
+@dataclass
+class _Pending:
+    delivery: Delivery
+    attempts: int = 0
+    first_failure: float = 0.0
+    due: float = 0.0
+
+
+class BrokerProjector:
+    def __init__(
+        self,
+        consumer: RabbitMqConsumer,
+        store: ProjectionStore,
+        *,
+        batch_size: int = 500,
+        retry: RetryPolicy | None = None,
+        gap_timeout: float = 30.0,
+        idle_timeout: float = 0.5,
+    ) -> None:
+        self._consumer = consumer
+        self._store = store
+        self._fence = f"broker:{consumer.topology.queue}"
+        self._batch_size = batch_size
+        self._retry = retry or RetryPolicy()
+        self._gap_timeout = gap_timeout
+        self._idle_timeout = idle_timeout
+        self._waiting: list[_Pending] = []
+        self._carry: list[_Pending] = []
+        self._blocked: OrderedDict[str, None] = OrderedDict()
+        self.stats = ProjectorStats()
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Project until ``stop`` is set; broker and store failures back off, never crash."""
+        backoff = Backoff()
+        while not stop.is_set():
+            try:
+                if not self._consumer.is_open:
+                    self._forget_in_flight()
+                    self._consumer.connect()
+                self.step()
+                backoff.reset()
+            except BrokerError as error:
+                delay = backoff.next_delay()
+                log.warning("broker connection lost (%s); reconnecting in %.1fs", error, delay)
+                self._forget_in_flight()
+                self._consumer.close()
+                stop.wait(delay)
+            except StoreTrouble as trouble:
+                self._carry = trouble.pending
+                delay = backoff.next_delay()
+                log.warning("read store failed (%s); retrying in %.1fs", trouble, delay)
+                self._pause(delay, stop)
+            except Exception:
+                delay = backoff.next_delay()
+                log.exception("projector step failed; reconnecting in %.1fs", delay)
+                self._forget_in_flight()
+                self._consumer.close()
+                stop.wait(delay)
+
+    def step(self) -> int:
+        """Take one batch (due retries first, then new deliveries) and settle it."""
+        now = time.monotonic()
+        due = [p for p in self._waiting if p.due <= now]
+        self._waiting = [p for p in self._waiting if p.due > now]
+        batch, self._carry = self._carry + due, []
+        room = self._batch_size - len(batch)
+        if room > 0:
+            wait = 0.0 if batch else self._idle_wait(now)
+            batch += [_Pending(d) for d in self._consumer.fetch(room, wait)]
+        if batch:
+            self._project_and_write(batch)
+        return len(batch)
+
+    def close(self) -> None:
+        self._consumer.close()
+
+    def _idle_wait(self, now: float) -> float:
+        if not self._waiting:
+            return self._idle_timeout
+        return max(0.0, min(self._idle_timeout, min(p.due for p in self._waiting) - now))
+
+    def _pause(self, seconds: float, stop: threading.Event) -> None:
+        """Wait, servicing the connection (heartbeats) so the broker keeps our deliveries."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            try:
+                self._consumer.pump(min(left, 0.1))
+            except BrokerError:
+                self._forget_in_flight()
+                self._consumer.close()
+                stop.wait(left)
+                return
+
+    def _forget_in_flight(self) -> None:
+        """A closed channel returned every unacked delivery to the queue: drop our copies."""
+        self._waiting, self._carry = [], []
+
+    # --- one batch -----------------------------------------------------------------------
+
+    def _project_and_write(self, batch: list[_Pending]) -> None:
+        pairs = sorted(
+            ((p, decode(SourceRecord(p.delivery.tag, p.delivery.text))) for p in batch),
+            key=lambda pair: _order(pair[1]),
+        )
+        ordered = [p for p, _ in pairs]
+        items = [item for _, item in pairs]
+        for _ in range(FENCE_RETRIES):
+            try:
+                fence = self._store.checkpoint(self._fence)
+                result = project_items(self._store, items, blocked=set(), stop_at_failure=False)
+                if result.talks or result.conferences or result.applied_event_ids:
+                    self._store.write(
+                        WriteBatch(
+                            talks=result.talks,
+                            conferences=result.conferences,
+                            checkpoint=Checkpoint(self._fence, fence, fence + 1),
+                            applied_event_ids=result.applied_event_ids,
+                        )
+                    )
+            except CheckpointMoved:
+                continue  # another replica wrote in between: re-load and re-project
+            except Exception as error:
+                if is_transient(error):
+                    raise StoreTrouble(ordered, error) from error
+                self._narrow_down(ordered, items, error)
+                return
+            self._settle(ordered, items, result.outcomes)
+            return
+        self._carry.extend(ordered)
+
+    def _narrow_down(self, ordered: list[_Pending], items: list[Decoded], error: Exception) -> None:
+        if len(ordered) == 1:
+            failed = ItemOutcome(Outcome.FAILED, f"{type(error).__name__}: {error}", error)
+            self._settle(ordered, items, [failed])
+            return
+        log.warning("batch write failed (%s); writing its deliveries one by one", error)
+        for index, pending in enumerate(ordered):
+            try:
+                self._project_and_write([pending])
+            except StoreTrouble as trouble:
+                raise StoreTrouble(ordered[index:], trouble) from trouble
+
+    def _settle(
+        self, ordered: Sequence[_Pending], items: Sequence[Decoded], outcomes: Sequence[ItemOutcome]
+    ) -> None:
+        done: list[Delivery] = []
+        for pending, item, outcome in zip(ordered, items, outcomes, strict=True):
+            if outcome.kind in (Outcome.APPLIED, Outcome.DUPLICATE, Outcome.SKIPPED):
+                done.append(pending.delivery)
+                self._count(outcome, item)
+            elif outcome.kind is Outcome.FAILED:
+                self._failed(pending, item, outcome)
+            else:
+                tries = 0 if outcome.kind is Outcome.BLOCKED else max(pending.attempts, 1)
+                self._park(pending, item, outcome.reason, attempts=tries)
+        self._consumer.ack(done)
+
+    def _count(self, outcome: ItemOutcome, item: Decoded) -> None:
+        if outcome.kind is Outcome.APPLIED:
+            self.stats.applied += 1
+            if item.stream:
+                self._blocked.pop(item.stream, None)
+        elif outcome.kind is Outcome.DUPLICATE:
+            self.stats.duplicates += 1
+        else:
+            self.stats.skipped += 1
+            log.warning("skipping event %s: %s", item.event_id, outcome.reason)
+
+    def _failed(self, pending: _Pending, item: Decoded, outcome: ItemOutcome) -> None:
+        now = time.monotonic()
+        pending.attempts += 1
+        pending.first_failure = pending.first_failure or now
+        if isinstance(outcome.error, EventNotYetApplicable):
+            if item.stream in self._blocked:
+                reason = f"blocked: an earlier event of {item.stream} is a dead letter; "
+                self._park(pending, item, reason + outcome.reason, outcome.error)
+                return
+            if now - pending.first_failure >= self._gap_timeout:
+                self._park(pending, item, outcome.reason, outcome.error)
+                return
+            delay = min(self._retry.first_delay * 2 ** (pending.attempts - 1), GAP_MAX_DELAY)
+        else:
+            delays = self._retry.delays()
+            if pending.attempts > len(delays):
+                self._park(pending, item, outcome.reason, outcome.error)
+                return
+            delay = delays[pending.attempts - 1]
+        self.stats.retries += 1
+        log.info("event %s failed (%s); retrying in %.2fs", item.event_id, outcome.reason, delay)
+        pending.due = now + delay
+        self._waiting.append(pending)
+
+    def _park(
+        self,
+        pending: _Pending,
+        item: Decoded,
+        reason: str,
+        error: Exception | None = None,
+        *,
+        attempts: int | None = None,
+    ) -> None:
+        self._consumer.dead_letter(
+            pending.delivery,
+            reason,
+            exception=type(error).__name__ if error else "",
+            attempts=pending.attempts if attempts is None else attempts,
+        )
+        self.stats.dead_lettered += 1
+        if item.stream:
+            self._blocked[item.stream] = None
+            self._blocked.move_to_end(item.stream)
+            while len(self._blocked) > BLOCKED_STREAMS_KEPT:
+                self._blocked.popitem(last=False)
+        log.error(
+            "dead-lettered event %s (%s) of %s: %s",
+            item.event_id,
+            item.event_type,
+            item.stream,
+            reason,
+        )
+
+
+def _order(item: Decoded) -> tuple[str, int]:
+    """Events of one stream in version order; streams among themselves in any order."""
+    version = item.event.aggregate_version if item.event is not None else 0
+    return (item.stream or "", version)
