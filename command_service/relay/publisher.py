@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -110,11 +111,12 @@ class ConfirmingPublisher:
         *,
         connection_name: str | None = None,
         timeout: float = CONNECT_TIMEOUT_SECONDS,
+        stop_event: threading.Event | None = None,
     ) -> Iterator[ConfirmingPublisher]:
         """An open publisher (exchange declared, confirms on), closed on exit."""
         publisher = cls(broker_url, exchange, connection_name=connection_name)
         try:
-            publisher.open(timeout)
+            publisher.open(timeout, stop_event)
             yield publisher
         finally:
             publisher.close()
@@ -123,12 +125,20 @@ class ConfirmingPublisher:
     def is_open(self) -> bool:
         return self._ready and self._error is None
 
-    def open(self, timeout: float = CONNECT_TIMEOUT_SECONDS) -> None:
+    def open(
+        self, timeout: float = CONNECT_TIMEOUT_SECONDS, stop_event: threading.Event | None = None
+    ) -> None:
+        """Connect, turn confirms on and declare the exchange; ``stop_event`` cuts it short."""
         self._thread = threading.Thread(target=self._run, name=self.connection_name, daemon=True)
         self._thread.start()
-        if not self._settled.wait(timeout):
-            self.close()
-            raise BrokerUnavailable(f"no answer from the broker within {timeout:.0f}s")
+        deadline = time.monotonic() + timeout
+        while not self._settled.wait(0.1):
+            if stop_event is not None and stop_event.is_set():
+                self.close()
+                raise BrokerUnavailable("stopped while connecting")
+            if time.monotonic() > deadline:
+                self.close()
+                raise BrokerUnavailable(f"no answer from the broker within {timeout:.0f}s")
         if not self.is_open:
             self.close()
             raise BrokerUnavailable(f"cannot publish: {_describe(self._error)}")

@@ -101,7 +101,7 @@ def run_relay(
         while not stop_event.is_set():
             try:
                 with ConfirmingPublisher.connect(
-                    settings.broker_url, exchange, connection_name=name
+                    settings.broker_url, exchange, connection_name=name, stop_event=stop_event
                 ) as publisher:
                     log.info("connected to the broker as %r", name)
                     reconnect.reset()

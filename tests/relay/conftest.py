@@ -83,6 +83,9 @@ class Tap:
         self._channel.exchange_declare(exchange, exchange_type="topic", durable=True)
         self.queue = self._channel.queue_declare("", exclusive=True).method.queue
         self.received: list[Received] = []
+        # One consumer for the tap's whole life: cancelling a consumer would drop the
+        # messages pika has buffered but not yet handed over.
+        self._channel.basic_consume(self.queue, self._on_message, auto_ack=True)
 
     def bind(self, pattern: str) -> None:
         self._channel.queue_bind(self.queue, self.exchange, pattern)
@@ -102,14 +105,11 @@ class Tap:
 
     def _collect(self, wait: float) -> int:
         before = len(self.received)
-        for method, properties, body in self._channel.consume(
-            self.queue, auto_ack=True, inactivity_timeout=wait
-        ):
-            if method is None:
-                break
-            self.received.append(Received(method.routing_key, properties, body))
-        self._channel.cancel()
+        self._connection.process_data_events(time_limit=wait)
         return len(self.received) - before
+
+    def _on_message(self, _channel: Any, method: Any, properties: Any, body: bytes) -> None:
+        self.received.append(Received(method.routing_key, properties, body))
 
     def close(self) -> None:
         try:

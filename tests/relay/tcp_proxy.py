@@ -33,6 +33,10 @@ class TcpProxy:
     def down(self) -> None:
         """Refuse new connections and reset the open ones."""
         if self._listener is not None:
+            with contextlib.suppress(OSError):
+                # Wakes the thread blocked in accept(); a bare close() would leave the port
+                # bound until that call returned.
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:
