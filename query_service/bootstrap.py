@@ -18,7 +18,8 @@ from query_service.consumers.rabbitmq_topology import ProjectorTopology
 from query_service.projector.broker_projector import BrokerProjector
 from query_service.projector.projector import Projector
 from query_service.projector.retry import RetryPolicy
-from query_service.read_store.port import ProjectionStore
+from query_service.read_store.port import ProjectionStore, ReadStore
+from query_service.read_store.search_engine.factory import build_search_engine_store
 from query_service.read_store.sqlite import SqliteReadStore
 from query_service.settings import QuerySettings
 from query_service.sqlite_url import sqlite_path
@@ -30,18 +31,22 @@ class UnsupportedEngine(RuntimeError):
     """The configured search engine has no adapter in this build."""
 
 
-def build_read_store(settings: QuerySettings) -> SqliteReadStore:
-    """The read store named by ``SEARCH_ENGINE`` / ``SEARCH_URL``, initialised."""
+def build_read_store(settings: QuerySettings) -> ReadStore:
+    """The read store named by ``SEARCH_ENGINE`` / ``SEARCH_URL``, initialised (a search
+    engine that is still starting is initialised on first use instead)."""
     if settings.search_engine != "sqlite":
-        raise UnsupportedEngine(
-            f"SEARCH_ENGINE={settings.search_engine} has no adapter yet; use sqlite"
+        return build_search_engine_store(
+            settings.search_engine,
+            settings.search_url,
+            prefix=settings.search_index_prefix,
+            replicas=settings.search_index_replicas,
         )
     store = SqliteReadStore(sqlite_path(settings.search_url))
     store.initialize()
     return store
 
 
-def build_projector(settings: QuerySettings, store: SqliteReadStore) -> Projector:
+def build_projector(settings: QuerySettings, store: ProjectionStore) -> Projector:
     source = OutboxTail(
         sqlite_path(settings.database_url), poll_interval=settings.projector_poll_interval
     )

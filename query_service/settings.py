@@ -23,6 +23,18 @@ class QuerySettings(BaseSettings):
     )
     search_url: str = Field(default="sqlite:///./var/query.db")
     search_engine: Literal["sqlite", "elasticsearch", "opensearch"] = "sqlite"
+    search_index_prefix: str = Field(
+        default="conference-",
+        pattern=r"^([a-z0-9][a-z0-9_.-]{0,100})?$",
+        description="Prefix of every index and alias on Elasticsearch/OpenSearch, so that "
+        "several deployments (or test runs) can share one cluster.",
+    )
+    search_index_replicas: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="Replicas per index; 0 on a single-node development cluster.",
+    )
     port: int = Field(default=8001, ge=1, le=65535)
 
     projector_batch_size: int = Field(default=500, ge=1, le=10_000)

@@ -34,6 +34,13 @@ class CheckpointMoved(ReadStoreError):
     """Another projector replica advanced the checkpoint first; re-read and retry."""
 
 
+class DocumentVersionConflict(CheckpointMoved):
+    """A document changed after the projector loaded it (another replica, or a rebuild's
+    switch-over, wrote first). Search engines have no multi-document transaction, so each
+    document write is guarded by the version it was loaded at; a lost guard is a lost race,
+    handled like ``CheckpointMoved``: re-read the checkpoint and documents, and retry."""
+
+
 class TalkSort(StrEnum):
     RELEVANCE = "relevance"
     RATING = "rating"
@@ -182,3 +189,25 @@ class ProjectionStore(Protocol):
         """Write the batch in one atomic step; ``CheckpointMoved`` if another replica won."""
 
     def dead_letters(self) -> Sequence[DeadLetter]: ...
+
+
+class ReadStore(TalkSearch, ProjectionStore, Protocol):
+    """A whole adapter as the composition root and operator tools see it: both sides,
+    plus its lifecycle and generations (the rebuild's new index behind an alias)."""
+
+    def initialize(self) -> None:
+        """Create the first generation (and its aliases or pointer) if there is none."""
+
+    def close(self) -> None: ...
+
+    def create_generation(self) -> str:
+        """A new, empty generation for a rebuild; it does not serve until activated."""
+
+    def for_generation(self, generation: str) -> ReadStore:
+        """A store pinned to ``generation`` (what a rebuild's projector writes into)."""
+
+    def activate_generation(self, generation: str) -> None:
+        """Switch every reader to ``generation`` in one atomic step."""
+
+    def applied_event_ids(self) -> list[str]:
+        """The journal of applications, oldest first (an event applied twice shows twice)."""

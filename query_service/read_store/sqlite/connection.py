@@ -23,6 +23,10 @@ class ConnectionPool:
         self._lock = threading.Lock()
         self._opened: list[sqlite3.Connection] = []
 
+    @property
+    def path(self) -> Path:
+        return self._path
+
     def get(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:

@@ -9,17 +9,14 @@ the query then stems them like any other word. That is the typo tolerance SQLite
 
 from __future__ import annotations
 
-import re
 import sqlite3
 
-MAX_WORDS = 16
+from query_service.read_store.text import words
+
 MIN_TYPO_LENGTH = 4
 MAX_ALTERNATIVES = 8
-_WORD = re.compile(r"[^\W_]+")
 
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())[:MAX_WORDS]
+__all__ = ["match_expression", "within_one_edit", "words"]
 
 
 def within_one_edit(a: str, b: str) -> bool:

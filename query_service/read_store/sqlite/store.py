@@ -64,6 +64,12 @@ class SqliteReadStore:
             schema.create_generation(conn, name)
         return name
 
+    def for_generation(self, generation: str) -> SqliteReadStore:
+        """A store on the same file pinned to ``generation``, initialised."""
+        pinned = SqliteReadStore(self._pool.path, generation=generation)
+        pinned.initialize()
+        return pinned
+
     def activate_generation(self, name: str) -> None:
         """Switch every reader to ``name`` in one transaction."""
         with self._pool.transaction() as conn:

@@ -11,14 +11,12 @@ from datetime import datetime
 from query_service.document_codec import conference_to_json, talk_to_json
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.read_store.port import Checkpoint, CheckpointMoved, DeadLetter
+from query_service.read_store.text import speaker_key
+
+__all__ = ["SPEAKER_SEPARATOR", "speaker_key"]
 
 SPEAKER_SEPARATOR = " \u00b7 "
 _MARKS = str.maketrans("", "", "\x02\x03")
-
-
-def speaker_key(name: str) -> str:
-    """Speakers are the same person when names match ignoring case and spacing."""
-    return " ".join(name.split()).casefold()
 
 
 def _epoch(value: str | None) -> float | None:

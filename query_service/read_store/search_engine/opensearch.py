@@ -1,0 +1,110 @@
+"""OpenSearch 2/3 through ``opensearch-py``: the ``EngineClient`` of the shared store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy import exceptions as errors
+
+from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
+from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
+
+ENGINE = "OpenSearch"
+HINT = "start it (ops/opensearch-node/start for a local node) or point SEARCH_URL at it"
+
+
+def _reason(error: errors.TransportError) -> str:
+    info: Any = error.info
+    if isinstance(info, Mapping):
+        cause = info.get("error")
+        if isinstance(cause, Mapping):
+            return f"{cause.get('type')}: {cause.get('reason')}"
+    return str(error.error)
+
+
+class OpenSearchClient:
+    engine = ENGINE
+
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        self.url = url
+        self._client = OpenSearch(
+            hosts=[url], timeout=timeout, max_retries=2, retry_on_timeout=True
+        )
+
+    @contextmanager
+    def _translated(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except errors.ConnectionError as error:
+            raise ReadStoreUnavailable(
+                f"cannot reach {ENGINE} at {self.url} ({type(error).__name__}); {HINT}"
+            ) from None
+        except errors.NotFoundError as error:
+            raise IndexMissing(
+                f"{ENGINE} at {self.url} has no {what} ({_reason(error)}); start the projector "
+                "or the query API once so that the read store initialises its indices"
+            ) from None
+        except errors.TransportError as error:
+            raise ReadStoreError(f"{ENGINE} refused {what}: {_reason(error)}") from None
+
+    def info(self) -> JsonDict:
+        with self._translated("the info request"):
+            return dict(self._client.info())
+
+    def search(self, index: str, body: JsonDict) -> JsonDict:
+        with self._translated(f"index {index}"):
+            return dict(self._client.search(index=index, body=body))
+
+    def mget(self, index: str, ids: Sequence[str]) -> list[JsonDict]:
+        with self._translated(f"index {index}"):
+            response = self._client.mget(index=index, body={"ids": list(ids)})
+        return list(response["docs"])
+
+    def get(self, index: str, doc_id: str) -> JsonDict | None:
+        with self._translated(f"index {index}"):
+            response = self._client.get(index=index, id=doc_id, ignore=[404])
+        if response.get("found"):
+            return dict(response)
+        if "error" in response:
+            raise IndexMissing(f"{ENGINE} at {self.url} has no index {index}")
+        return None
+
+    def bulk(self, operations: Sequence[JsonDict], refresh: Refresh) -> JsonDict:
+        with self._translated("the bulk request"):
+            return dict(self._client.bulk(body=list(operations), refresh=refresh))
+
+    def create_index(self, name: str, body: JsonDict) -> bool:
+        try:
+            with self._translated(f"creating index {name}"):
+                self._client.indices.create(index=name, body=body)
+        except ReadStoreError as error:
+            if "resource_already_exists_exception" in str(error):
+                return False
+            raise
+        return True
+
+    def indices(self, pattern: str) -> Mapping[str, set[str]]:
+        with self._translated(f"index {pattern}"):
+            response = self._client.indices.get_alias(index=pattern, ignore=[404])
+        if "error" in response or "status" in response:
+            return {}
+        return {name: set(entry.get("aliases", {})) for name, entry in response.items()}
+
+    def update_aliases(self, actions: Sequence[JsonDict]) -> None:
+        with self._translated("the alias switch"):
+            self._client.indices.update_aliases(body={"actions": list(actions)})
+
+    def refresh(self, index: str) -> None:
+        with self._translated(f"index {index}"):
+            self._client.indices.refresh(index=index)
+
+    def delete_indices(self, names: Sequence[str]) -> None:
+        if names:
+            with self._translated("deleting indices"):
+                self._client.indices.delete(index=",".join(names), ignore=[404])
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,414 @@
+"""``SearchEngineReadStore``: both read-store protocols over Elasticsearch or OpenSearch.
+
+The engine differences live behind ``EngineClient``; everything here (index lifecycle,
+version guards, write order, paging) is shared. Readers address aliases, so a rebuild's
+switch-over (one ``_aliases`` call) is seen at once; a store pinned to a generation (a
+rebuild's target) addresses that generation's concrete indices.
+
+Writes (ADR 050). No transaction spans documents, so one batch is written in an order
+whose every crash point is repaired by redelivery:
+
+1. the checkpoint is read (realtime) and must still be at ``expected``;
+2. talks (``_bulk``, each guarded by the version it was loaded at), made searchable at
+   once (``refresh``);
+3. conferences, guarded alike. After the talks, because the conference's version is the
+   contiguity mark of its stream: a crash in between leaves the conference behind, so the
+   event is redelivered and applied again, and the talks' monotonic schedule marks skip
+   what they already have. The other order would lose the talks' slots for good;
+4. dead letters (idempotent ids), the applied-events journal and the checkpoint,
+   compare-and-set on its ``_seq_no``.
+
+A failed guard raises ``DocumentVersionConflict`` / ``CheckpointMoved``: the projector
+treats both as a lost race and re-reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from query_service.documents import ConferenceDocument, TalkDocument
+from query_service.read_store.cursor import decode_cursor
+from query_service.read_store.port import (
+    CheckpointMoved,
+    DeadLetter,
+    DocumentVersionConflict,
+    ReadStoreUnavailable,
+    SpeakerQuery,
+    SpeakerSummary,
+    TalkPage,
+    TalkQuery,
+    TopTalksQuery,
+    WriteBatch,
+)
+from query_service.read_store.search_engine import bulk, indexed
+from query_service.read_store.search_engine import query_builder as qb
+from query_service.read_store.search_engine.bulk import Absent, Guard, Loaded
+from query_service.read_store.search_engine.client import EngineClient, JsonDict, Refresh
+from query_service.read_store.search_engine.mappings import index_body
+from query_service.read_store.search_engine.naming import (
+    FIRST_GENERATION,
+    KINDS,
+    IndexNames,
+    check_generation,
+    generation_number,
+)
+
+PAGE = 1000
+SPEAKER_PARTITION_SIZE = 2000
+
+
+class SearchEngineReadStore:
+    def __init__(
+        self,
+        client: EngineClient,
+        *,
+        names: IndexNames,
+        replicas: int = 1,
+        generation: str | None = None,
+        refresh: Refresh = "true",
+        owns_client: bool = True,
+    ) -> None:
+        self._client = client
+        self._names = names
+        self._replicas = replicas
+        self._pinned = None if generation is None else check_generation(generation)
+        self._refresh = refresh
+        self._owns_client = owns_client
+        self._local = threading.local()
+        self._initialized = False
+
+    @property
+    def names(self) -> IndexNames:
+        return self._names
+
+    # --- lifecycle and generations ------------------------------------------------------
+
+    def initialize(self) -> None:
+        """Create the indices of the active generation (the first: ``g1``) and the aliases
+        that are missing. Idempotent, and safe when several processes start at once."""
+        generation = self._pinned or self.active_generation() or FIRST_GENERATION
+        self._create_indices(generation)
+        if self._pinned is None:
+            actions = [
+                {"add": {"index": self._names.index(kind, generation), "alias": alias}}
+                for kind in KINDS
+                if not self._client.indices(alias := self._names.alias(kind))
+            ]
+            if actions:
+                self._client.update_aliases(actions)
+        self._initialized = True
+
+    def _ready(self) -> None:
+        """Initialise on first use when the engine was down at start-up."""
+        if not self._initialized:
+            self.initialize()
+
+    def _create_indices(self, generation: str) -> bool:
+        """Create the generation's indices; False if its talks index existed already."""
+        created = True
+        for kind in KINDS:
+            fresh = self._client.create_index(
+                self._names.index(kind, generation), index_body(kind, self._replicas)
+            )
+            if kind == "talks":
+                created = fresh
+        return created
+
+    def active_generation(self) -> str | None:
+        """The generation the aliases serve, or None before ``initialize``."""
+        for index in self._client.indices(self._names.alias("talks")):
+            generation = self._names.generation_of("talks", index)
+            if generation is not None:
+                return generation
+        return None
+
+    def generations(self) -> list[str]:
+        found = (
+            self._names.generation_of("talks", index)
+            for index in self._client.indices(self._names.pattern("talks"))
+        )
+        return sorted((g for g in found if g), key=generation_number)
+
+    def create_generation(self) -> str:
+        """A new, empty generation for a rebuild; it does not serve until activated. Its
+        talks index is the claim: two rebuilds starting at once get different numbers."""
+        numbers = [generation_number(g) for g in self.generations()]
+        number = max(numbers, default=generation_number(FIRST_GENERATION)) + 1
+        while not self._create_indices(f"g{number}"):
+            number += 1
+        return f"g{number}"
+
+    def for_generation(self, generation: str) -> SearchEngineReadStore:
+        """A store pinned to ``generation`` (a rebuild's target), initialised. It does not
+        refresh after each batch: nobody searches it until ``activate_generation``."""
+        pinned = SearchEngineReadStore(
+            self._client,
+            names=self._names,
+            replicas=self._replicas,
+            generation=generation,
+            refresh="false",
+            owns_client=False,
+        )
+        pinned.initialize()
+        return pinned
+
+    def activate_generation(self, generation: str) -> None:
+        """Make ``generation`` searchable, then move every alias to it in ONE ``_aliases``
+        call: readers switch atomically, and the old generation served until then."""
+        check_generation(generation)
+        self._client.refresh(",".join(self._names.index(k, generation) for k in KINDS))
+        actions: list[JsonDict] = []
+        for kind in KINDS:
+            alias = self._names.alias(kind)
+            for index in self._client.indices(alias):
+                actions.append({"remove": {"index": index, "alias": alias}})
+            actions.append({"add": {"index": self._names.index(kind, generation), "alias": alias}})
+        self._client.update_aliases(actions)
+
+    def drop(self) -> None:
+        """Delete every index under this store's prefix (tests and throw-away deployments)."""
+        if not self._names.prefix:
+            raise ValueError("refusing to delete every index of a cluster: no index prefix")
+        self._client.delete_indices(sorted(self._client.indices(f"{self._names.prefix}*")))
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    def _target(self, kind: str) -> str:
+        if self._pinned is not None:
+            return self._names.index(kind, self._pinned)
+        return self._names.alias(kind)
+
+    def _write_generation(self) -> str:
+        if self._pinned is not None:
+            return self._pinned
+        generation = self.active_generation()
+        if generation is None:
+            raise ReadStoreUnavailable(
+                f"{self._client.engine} has no alias {self._names.alias('talks')}: "
+                "the read store is not initialised"
+            )
+        return generation
+
+    # --- TalkSearch -------------------------------------------------------------------
+
+    def ping(self) -> None:
+        self._ready()
+        self._client.search(self._target("talks"), {"size": 0, "track_total_hits": False})
+
+    def search_talks(self, query: TalkQuery) -> TalkPage:
+        after = decode_cursor(query, len(qb.sort_for(query)))
+        body = qb.search_body(query, after)
+        if body is None:
+            return qb.empty_page()
+        return qb.parse_page(query, self._client.search(self._target("talks"), body))
+
+    def get_talk(self, talk_id: str) -> TalkDocument | None:
+        found = self._client.get(self._target("talks"), talk_id)
+        if found is None:
+            return None
+        doc = indexed.talk_from_source(found["_source"])
+        return doc if doc.is_visible else None
+
+    def get_conference(self, conference_id: str) -> ConferenceDocument | None:
+        found = self._client.get(self._target("conferences"), conference_id)
+        return None if found is None else indexed.conference_from_source(found["_source"])
+
+    def talk_counts(self, conference_id: str) -> Mapping[str, int]:
+        response = self._client.search(self._target("talks"), qb.talk_counts_body(conference_id))
+        return qb.parse_talk_counts(response)
+
+    def scheduled_talks(self, conference_id: str, day: date | None) -> Sequence[TalkDocument]:
+        body = qb.scheduled_talks_body(conference_id, day, PAGE)
+        return [
+            indexed.talk_from_source(h["_source"])
+            for h in self._search_all(self._target("talks"), body)
+        ]
+
+    def top_talks(self, query: TopTalksQuery) -> Sequence[TalkDocument]:
+        response = self._client.search(self._target("talks"), qb.top_talks_body(query))
+        return [indexed.talk_from_source(h["_source"]) for h in response["hits"]["hits"]]
+
+    def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]:
+        """All speakers, fetched in hash partitions of the grouping key so that no single
+        response holds more buckets than the engine allows; more partitions on overflow."""
+        partitions = 1
+        while True:
+            buckets: list[JsonDict] = []
+            overflow = False
+            for partition in range(partitions):
+                body = qb.speakers_body(query, partition, partitions, SPEAKER_PARTITION_SIZE)
+                response = self._client.search(self._target("talks"), body)
+                found, left_out, distinct = qb.speakers_partition(response)
+                if left_out:
+                    partitions = max(partitions * 2, 2 * distinct // SPEAKER_PARTITION_SIZE + 1)
+                    overflow = True
+                    break
+                buckets += found
+            if not overflow:
+                break
+        buckets.sort(key=lambda b: str(b["key"]))
+        return [qb.parse_speaker(b) for b in buckets]
+
+    def _search_all(self, index: str, body: JsonDict) -> Iterator[JsonDict]:
+        """Every hit of a sorted query, page by page with ``search_after``."""
+        page_body = dict(body)
+        while True:
+            hits = self._client.search(index, page_body)["hits"]["hits"]
+            yield from hits
+            if len(hits) < page_body["size"]:
+                return
+            page_body["search_after"] = hits[-1]["sort"]
+
+    # --- ProjectionStore ------------------------------------------------------------
+
+    def _guards(self) -> dict[tuple[str, str], Guard]:
+        guards: dict[tuple[str, str], Guard] | None = getattr(self._local, "guards", None)
+        if guards is None:
+            guards = self._local.guards = {}
+        return guards
+
+    def _load(self, kind: str, ids: Iterable[str]) -> list[JsonDict]:
+        """Realtime reads that remember each document's version for the next ``write``."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        self._ready()
+        guards = self._guards()
+        found: list[JsonDict] = []
+        for doc in self._client.mget(self._target(kind), wanted):
+            if doc.get("found"):
+                guards[(kind, doc["_id"])] = Loaded(
+                    doc["_index"], int(doc["_seq_no"]), int(doc["_primary_term"])
+                )
+                found.append(doc["_source"])
+            elif "error" not in doc:
+                guards[(kind, doc["_id"])] = Absent(doc["_index"])
+        return found
+
+    def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]:
+        docs = (indexed.talk_from_source(s) for s in self._load("talks", ids))
+        return {d.id: d for d in docs}
+
+    def load_conferences(self, ids: Iterable[str]) -> dict[str, ConferenceDocument]:
+        docs = (indexed.conference_from_source(s) for s in self._load("conferences", ids))
+        return {d.id: d for d in docs}
+
+    def checkpoint(self, consumer: str) -> int:
+        self._ready()
+        found = self._client.get(self._target("checkpoints"), consumer)
+        return 0 if found is None else int(found["_source"]["position"])
+
+    def blocked_streams(self, streams: Iterable[str]) -> set[str]:
+        wanted = sorted(set(streams))
+        if not wanted:
+            return set()
+        body = {
+            "size": 0,
+            "query": {"terms": {"stream": wanted}},
+            "aggs": {"streams": {"terms": {"field": "stream", "size": len(wanted)}}},
+        }
+        response = self._client.search(self._target("dead-letters"), body)
+        return {str(b["key"]) for b in response["aggregations"]["streams"]["buckets"]}
+
+    def dead_letters(self) -> Sequence[DeadLetter]:
+        body = {"size": PAGE, "sort": [{"seq": "asc"}, {"_id": "asc"}], "query": {"match_all": {}}}
+        hits = self._search_all(self._target("dead-letters"), body)
+        return [indexed.dead_letter_from_source(h["_source"]) for h in hits]
+
+    def applied_event_ids(self) -> list[str]:
+        """The journal of applications, oldest first (an event applied twice shows twice)."""
+        index = self._target("applied-events")
+        self._client.refresh(index)
+        body = {"size": PAGE, "sort": [{"seq": "asc"}], "_source": ["event_id"]}
+        return [str(h["_source"]["event_id"]) for h in self._search_all(index, body)]
+
+    def write(self, batch: WriteBatch) -> None:
+        guards, self._local.guards = self._guards(), {}
+        self._ready()
+        generation = self._write_generation()
+        index = {kind: self._names.index(kind, generation) for kind in KINDS}
+        checkpoint_guard = self._checkpoint_guard(batch, index["checkpoints"])
+        if batch.talks:
+            operations = self._document_operations(
+                "talks",
+                index["talks"],
+                guards,
+                ((t.id, indexed.talk_source(t)) for t in batch.talks),
+            )
+            self._bulk(operations, self._refresh)
+        if batch.conferences:
+            sources = ((c.id, indexed.conference_source(c)) for c in batch.conferences)
+            operations = self._document_operations(
+                "conferences", index["conferences"], guards, sources
+            )
+            self._bulk(operations, "false")
+        self._write_tail(batch, index, checkpoint_guard)
+
+    def _checkpoint_guard(self, batch: WriteBatch, index: str) -> Guard:
+        checkpoint = batch.checkpoint
+        if checkpoint is None:
+            return None
+        found = self._client.get(index, checkpoint.consumer)
+        position = 0 if found is None else int(found["_source"]["position"])
+        if position != checkpoint.expected:
+            raise CheckpointMoved(
+                f"checkpoint of {checkpoint.consumer!r} is no longer at {checkpoint.expected}"
+            )
+        if found is None:
+            return Absent(index)
+        return Loaded(index, int(found["_seq_no"]), int(found["_primary_term"]))
+
+    @staticmethod
+    def _document_operations(
+        kind: str,
+        index: str,
+        guards: Mapping[tuple[str, str], Guard],
+        sources: Iterable[tuple[str, JsonDict]],
+    ) -> list[JsonDict]:
+        operations: list[JsonDict] = []
+        for doc_id, source in sources:
+            guard = guards.get((kind, doc_id))
+            if guard is not None and guard.index != index:
+                raise DocumentVersionConflict(
+                    f"{kind}/{doc_id} was loaded from {guard.index}, but the read store now "
+                    f"serves {index} (a rebuild switched over); re-read"
+                )
+            operations += bulk.write_operation(index, doc_id, source, guard)
+        return operations
+
+    def _write_tail(self, batch: WriteBatch, index: Mapping[str, str], guard: Guard) -> None:
+        operations: list[JsonDict] = []
+        for offset, letter in enumerate(batch.dead_letters):
+            source = indexed.dead_letter_source(letter, offset)
+            operations += bulk.write_operation(
+                index["dead-letters"], bulk.dead_letter_id(letter), source, None
+            )
+        for offset, event_id in enumerate(batch.applied_event_ids):
+            source = indexed.applied_event_source(event_id, offset)
+            operations += bulk.append_operation(index["applied-events"], source)
+        checkpoint = batch.checkpoint
+        if checkpoint is not None:
+            source = {"consumer": checkpoint.consumer, "position": checkpoint.position}
+            operations += bulk.write_operation(
+                index["checkpoints"], checkpoint.consumer, source, guard
+            )
+        if operations:
+            # Dead letters must be visible to the next batch's ``blocked_streams`` search.
+            self._bulk(operations, "true" if batch.dead_letters else "false")
+
+    def _bulk(self, operations: list[JsonDict], refresh: Refresh) -> None:
+        response: Any = self._client.bulk(operations, refresh)
+        try:
+            bulk.raise_for_items(response)
+        except DocumentVersionConflict as conflict:
+            if any(
+                r.get("status") == 409 and "checkpoints" in str(r.get("_index"))
+                for r in bulk.item_results(response)
+            ):
+                raise CheckpointMoved(str(conflict)) from None
+            raise
