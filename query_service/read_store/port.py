@@ -134,6 +134,8 @@ class DeadLetter:
     reason: str
     envelope: str
     attempts: int
+    id: int | None = None
+    """The store's key for operators (show, replay, drop); None before it is stored."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,9 @@ class WriteBatch:
     checkpoint: Checkpoint | None = None
     applied_event_ids: Sequence[str] = ()
     """Events whose changes this batch writes: a journal that audits exactly-once effect."""
+    resolved_dead_letters: Sequence[int] = ()
+    """Dead letters (by id) this batch removes: a replayed one leaves in the same
+    transaction as the documents its replay wrote; a dropped one just leaves."""
 
 
 class TalkSearch(Protocol):

@@ -174,6 +174,10 @@ class SqliteReadStore:
                 f"INSERT INTO {g}_applied_events (event_id) VALUES (?)",
                 [(event_id,) for event_id in batch.applied_event_ids],
             )
+            conn.executemany(
+                f"DELETE FROM {g}_dead_letters WHERE id = ?",
+                [(letter_id,) for letter_id in batch.resolved_dead_letters],
+            )
 
     def applied_event_ids(self) -> list[str]:
         """The journal of applications, oldest first (an event applied twice shows twice)."""
@@ -186,7 +190,7 @@ class SqliteReadStore:
         with self._pool.snapshot() as conn:
             g = self._generation(conn)
             rows = conn.execute(
-                f"SELECT position, event_id, event_type, stream, reason, envelope, attempts "
+                f"SELECT position, event_id, event_type, stream, reason, envelope, attempts, id "
                 f"FROM {g}_dead_letters ORDER BY id"
             ).fetchall()
         return [DeadLetter(*row) for row in rows]
