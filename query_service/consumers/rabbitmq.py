@@ -158,10 +158,10 @@ class RabbitMqConsumer:
                 DEATH_EXCEPTION: exception,
                 DEATH_ATTEMPTS: attempts,
                 DEATH_QUEUE: self.topology.queue,
-                DEATH_ROUTING_KEY: delivery.routing_key,
                 DEATH_TIME: datetime.now(UTC).isoformat(),
             }
         )
+        headers.setdefault(DEATH_ROUTING_KEY, delivery.routing_key)  # replays keep the first
         properties = pika.BasicProperties(
             content_type=original.content_type,
             delivery_mode=2,

@@ -1,0 +1,170 @@
+"""Poison messages are parked with their reason while the stream goes on; operators list,
+show, replay and drop them (``query_service.dead_letters``), on the broker and embedded."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from query_service.consumers.outbox_tail import OutboxTail
+from query_service.consumers.rabbitmq_topology import ProjectorTopology
+from query_service.dead_letters import (
+    drop_dead_letters,
+    list_dead_letters,
+    replay_dead_letters,
+    show_dead_letter,
+)
+from query_service.projector.projector import Projector
+from query_service.read_store.sqlite import SqliteReadStore
+from query_service.settings import QuerySettings
+from shared_domain.envelope import TraceContext, to_envelope
+from shared_domain.events import TalkAccepted, TalkScheduled
+from tests.projector_rabbitmq.conftest import (
+    FAST_RETRY,
+    Publisher,
+    outbox_messages,
+    running_projector,
+    wait_until,
+)
+from tests.projector_rabbitmq.test_consuming import assert_applied_once
+from tests.query_api.support import Outbox, Programme
+
+TRACE = TraceContext(correlation_id="c", causation_id="c")
+
+
+def test_poison_is_parked_with_its_reason_and_the_stream_goes_on(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+    settings: QuerySettings,
+) -> None:
+    conf = programme.conference()
+    talk_id = programme.submit(conf, title="Before the poison")
+    future = to_envelope(TalkAccepted(aggregate_id=talk_id, aggregate_version=2), TRACE)
+    future["type"] = "conference.talk.accepted.v9"
+    refused = TalkScheduled(  # no UTC offset: the projection refuses it
+        aggregate_id=conf,
+        aggregate_version=2,
+        talk_id=talk_id,
+        stage="Main",
+        starts_at="2025-05-01T10:00:00",
+        ends_at="2025-05-01T10:40:00",
+    )
+    with running_projector(broker_url, topology, store) as running:
+        publisher.publish(outbox_messages(outbox))
+        publisher.publish_raw(b"{not json")
+        publisher.publish_raw(json.dumps(future).encode(), "conference.talk.accepted.v9")
+        publisher.publish_raw(json.dumps(to_envelope(refused, TRACE)).encode())
+        after = programme.submit(conf, title="After the poison")
+        programme.rate(after, 4)
+        publisher.publish(outbox_messages(outbox, after=2))
+        wait_until(lambda: publisher.queue_depth(topology.dead_letter_queue) == 3, what="3 parked")
+        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all settled")
+    assert store.load_talks([after])[after].rating.count == 1
+    assert running.projector.stats.dead_lettered == 3
+
+    letters = {letter.reason.split(":")[0]: letter for letter in list_dead_letters(settings)}
+    assert set(letters) == {"malformed", "unknown_event_type", "ProjectionError"}
+    assert letters["ProjectionError"].attempts == FAST_RETRY.attempts
+    assert letters["ProjectionError"].stream == f"conference/{conf}"
+    assert letters["unknown_event_type"].event_type == "conference.talk.accepted.v9"
+    assert letters["malformed"].envelope == "{not json"
+    assert all(
+        letter.where == f"rabbitmq:{topology.dead_letter_queue}" for letter in letters.values()
+    )
+    assert len(list_dead_letters(settings)) == 3, "listing removed something"
+
+    shown = show_dead_letter(settings, letters["ProjectionError"].id)
+    assert shown == letters["ProjectionError"]
+    assert show_dead_letter(settings, "no-such-letter") is None
+    assert drop_dead_letters(settings, [letters["malformed"].id]) == [letters["malformed"].id]
+    assert {letter.id for letter in list_dead_letters(settings)} == {
+        letters["ProjectionError"].id,
+        letters["unknown_event_type"].id,
+    }
+
+
+def test_a_parked_event_is_replayed_from_the_dead_letter_queue(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+    settings: QuerySettings,
+) -> None:
+    conf = programme.conference()
+    talk_id = programme.submit(conf)
+    programme.accept(talk_id)
+    programme.withdraw(talk_id)
+    created, submitted, accepted, withdrawn = outbox_messages(outbox)
+    with running_projector(broker_url, topology, store, gap_timeout=0.3) as running:
+        publisher.publish([created, accepted])  # version 1 is late: 2 waits, then is parked
+        wait_until(lambda: publisher.queue_depth(topology.dead_letter_queue) == 1, what="parked")
+        started = time.monotonic()
+        publisher.publish([withdrawn])  # its stream holds a dead letter: parked at once
+        wait_until(lambda: publisher.queue_depth(topology.dead_letter_queue) == 2, what="blocked")
+        assert time.monotonic() - started < 0.3 + 0.25, "a blocked event waited out the gap"
+        publisher.publish([submitted])
+        wait_until(lambda: store.get_talk(talk_id) is not None, what="version 1 applied")
+
+        listed = list_dead_letters(settings)
+        assert [letter.event_id for letter in listed] == [accepted.event_id, withdrawn.event_id]
+        assert listed[0].reason.startswith("EventNotYetApplicable")
+        assert listed[1].reason.startswith("blocked")
+        report = replay_dead_letters(settings)
+        assert report.replayed == [accepted.event_id, withdrawn.event_id]
+
+        wait_until(lambda: len(store.applied_event_ids()) == outbox.count(), what="replayed")
+        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all settled")
+    assert store.load_talks([talk_id])[talk_id].status == "withdrawn"
+    assert list_dead_letters(settings) == []
+    assert running.projector.stats.dead_lettered == 2
+    assert_applied_once(store, outbox)
+
+
+def test_embedded_dead_letters_are_replayed_and_dropped(
+    programme: Programme, outbox: Outbox, store: SqliteReadStore, tmp_path: Path
+) -> None:
+    """No broker: the read store's table (this test needs no RabbitMQ)."""
+    embedded = QuerySettings(
+        broker_url=None,
+        search_url=f"sqlite:///{tmp_path / 'query.db'}",
+        database_url=f"sqlite:///{outbox.path}",
+    )
+    conf = programme.conference()
+    talk_id = programme.submit(conf)
+    programme.versions[talk_id] += 1  # version 2 comes late
+    programme.accept(talk_id)
+    outbox.append_envelope("{not json")
+    projector = Projector(OutboxTail(outbox.path), store, retry=FAST_RETRY)
+    projector.run_until_idle()
+    letters = list_dead_letters(embedded)
+    assert [letter.reason.split(":")[0] for letter in letters] == [
+        "EventNotYetApplicable",
+        "malformed",
+    ]
+    assert {letter.where for letter in letters} == {"read-store"}
+    gap, garbage = letters
+    assert show_dead_letter(embedded, gap.id) == gap
+
+    refused = replay_dead_letters(embedded, [gap.id])
+    assert refused.replayed == []
+    assert refused.refused[gap.id].startswith("EventNotYetApplicable")  # still beyond the gap
+    programme.versions[talk_id] = 1
+    programme.accept(talk_id)  # version 2 arrives late: parked behind version 3 (blocked)
+    projector.run_until_idle()
+    late = list_dead_letters(embedded)[-1]
+    assert late.reason.startswith("blocked")
+    report = replay_dead_letters(embedded, [gap.id, late.id, "404"])
+    assert report.replayed == [late.id, gap.id]
+    assert report.missing == ["404"]
+    assert store.load_talks([talk_id])[talk_id].talk_version == 3
+    assert drop_dead_letters(embedded, [garbage.id]) == [garbage.id]
+    assert list_dead_letters(embedded) == []
+    journal = store.applied_event_ids()
+    assert len(journal) == len(set(journal)) == outbox.count() - 1  # all but the garbage
