@@ -1,0 +1,154 @@
+"""What only the search-engine stores have: versioned indices behind aliases, per-document
+version guards, the write order, and a clear "unavailable". Runs on every engine that
+resolves (see conftest.py); the SQLite equivalents live in the shared contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from query_service.read_store.port import (
+    Checkpoint,
+    DocumentVersionConflict,
+    ReadStoreUnavailable,
+    TalkQuery,
+    WriteBatch,
+)
+from query_service.read_store.search_engine import SearchEngineReadStore
+from query_service.read_store.search_engine.client import EngineClient, JsonDict, Refresh
+from query_service.read_store.search_engine.factory import engine_client
+from query_service.read_store.search_engine.naming import KINDS, IndexNames
+from tests.contract.read_store.conftest import search_engine_store
+from tests.contract.read_store.documents import conference, new_id, talk
+
+ENGINES = ["opensearch", "elasticsearch"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_store(request: pytest.FixtureRequest) -> Iterator[SearchEngineReadStore]:
+    store = search_engine_store(request.param)
+    try:
+        store.initialize()
+        yield store
+    finally:
+        store.drop()
+        store.close()
+
+
+def _replica(
+    store: SearchEngineReadStore, client: EngineClient | None = None
+) -> SearchEngineReadStore:
+    """Another projector process on the same indices."""
+    return SearchEngineReadStore(
+        client or store._client, names=store.names, replicas=0, owns_client=False
+    )
+
+
+def _ids(store: SearchEngineReadStore) -> list[str]:
+    return [hit.talk.id for hit in store.search_talks(TalkQuery()).items]
+
+
+def test_aliases_serve_the_first_generation(engine_store: SearchEngineReadStore) -> None:
+    assert engine_store.active_generation() == "g1"
+    assert engine_store.generations() == ["g1"]
+    engine_store.initialize()  # idempotent
+    _replica(engine_store).initialize()
+    assert engine_store.generations() == ["g1"]
+
+
+def test_a_rebuilt_generation_serves_only_once_activated(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    old = talk(new_id("conf"))
+    engine_store.write(WriteBatch(talks=[old]))
+    generation = engine_store.create_generation()
+    assert generation == "g2"
+    target = engine_store.for_generation(generation)
+    fresh = talk(new_id("conf"))
+    target.write(WriteBatch(talks=[fresh], checkpoint=Checkpoint("rebuild", 0, 9)))
+    assert _ids(engine_store) == [old.id]
+    assert engine_store.checkpoint("rebuild") == 0
+    engine_store.activate_generation(generation)
+    assert _ids(engine_store) == [fresh.id]
+    assert engine_store.checkpoint("rebuild") == 9
+    assert engine_store.active_generation() == "g2"
+    for kind in KINDS:
+        holders = engine_store._client.indices(engine_store.names.alias(kind))
+        assert set(holders) == {engine_store.names.index(kind, "g2")}
+    assert engine_store.create_generation() == "g3"
+
+
+def test_a_concurrent_write_fails_the_guard(engine_store: SearchEngineReadStore) -> None:
+    conf_id = new_id("conf")
+    doc = talk(conf_id, title="First")
+    engine_store.write(WriteBatch(talks=[doc]))
+    other = _replica(engine_store)
+    mine = engine_store.load_talks([doc.id])[doc.id]
+    theirs = other.load_talks([doc.id])[doc.id]
+    other.write(WriteBatch(talks=[replace(theirs, talk_version=3)]))
+    with pytest.raises(DocumentVersionConflict):
+        engine_store.write(WriteBatch(talks=[replace(mine, talk_version=4)]))
+    assert engine_store.load_talks([doc.id])[doc.id].talk_version == 3
+
+
+def test_two_replicas_creating_one_document(engine_store: SearchEngineReadStore) -> None:
+    doc = talk(new_id("conf"))
+    other = _replica(engine_store)
+    assert engine_store.load_talks([doc.id]) == {}
+    assert other.load_talks([doc.id]) == {}
+    other.write(WriteBatch(talks=[doc]))
+    with pytest.raises(DocumentVersionConflict):
+        engine_store.write(WriteBatch(talks=[replace(doc, talk_version=9)]))
+    assert engine_store.load_talks([doc.id])[doc.id] == doc
+
+
+def test_a_switch_over_between_load_and_write_is_a_lost_race(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    doc = talk(new_id("conf"))
+    engine_store.write(WriteBatch(talks=[doc]))
+    loaded = engine_store.load_talks([doc.id])[doc.id]
+    generation = engine_store.create_generation()
+    engine_store.for_generation(generation).write(WriteBatch(talks=[doc]))
+    engine_store.activate_generation(generation)
+    with pytest.raises(DocumentVersionConflict):
+        engine_store.write(WriteBatch(talks=[replace(loaded, talk_version=5)]))
+
+
+class _CrashOnConferences:
+    """A client whose bulk of conference documents never arrives (a crash in between)."""
+
+    def __init__(self, inner: EngineClient) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def bulk(self, operations: Sequence[JsonDict], refresh: Refresh) -> JsonDict:
+        if any("conferences" in str(op.get("index", {}).get("_index", "")) for op in operations):
+            raise ConnectionError("crashed before the conference documents")
+        return self._inner.bulk(operations, refresh)
+
+
+def test_talks_are_written_before_conferences(engine_store: SearchEngineReadStore) -> None:
+    conf_id = new_id("conf")
+    doc = talk(conf_id)
+    crashing = _replica(engine_store, _CrashOnConferences(engine_store._client))  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        crashing.write(WriteBatch(talks=[doc], conferences=[conference(conf_id)]))
+    assert engine_store.get_talk(doc.id) == doc
+    assert engine_store.get_conference(conf_id) is None
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_unreachable_engine_is_unavailable_with_advice(engine: str) -> None:
+    client = engine_client(engine, "http://127.0.0.1:9")
+    store = SearchEngineReadStore(client, names=IndexNames("nowhere-"), replicas=0)
+    try:
+        with pytest.raises(ReadStoreUnavailable, match=r"cannot reach .* SEARCH_URL"):
+            store.ping()
+    finally:
+        store.close()
