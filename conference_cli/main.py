@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for chatty in ("alembic", "httpx"):
+    for chatty in ("alembic", "httpx", "pika"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     match args.command:
         case "up":
