@@ -20,7 +20,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from query_service.read_store.port import DeadLetter, DocumentVersionConflict, ReadStoreError
+from query_service.read_store.port import (
+    DeadLetter,
+    DocumentVersionConflict,
+    ReadStoreError,
+    ReadStoreUnavailable,
+)
 
 JsonDict = dict[str, Any]
 
@@ -65,10 +70,21 @@ def append_operation(index: str, source: JsonDict) -> list[JsonDict]:
     return [{"index": {"_index": index}}, source]
 
 
-def dead_letter_id(letter: DeadLetter) -> str:
-    """The same message parked twice (racing replicas, a redelivery) is one dead letter."""
+def dead_letter_id(letter: DeadLetter) -> int:
+    """The same message parked twice (racing replicas, a redelivery) is one dead letter.
+    A positive 60-bit integer, since the port's dead-letter ids are integers."""
     key = f"{letter.position}|{letter.event_id}|{letter.stream}|{letter.envelope}"
-    return hashlib.sha256(key.encode()).hexdigest()[:40]
+    return int(hashlib.sha256(key.encode()).hexdigest()[:15], 16)
+
+
+def delete_operation(index: str, doc_id: str) -> list[JsonDict]:
+    return [{"delete": {"_index": index, "_id": doc_id}}]
+
+
+def is_overload(status: int) -> bool:
+    """Rejections that say nothing about the documents (queue full, shard unavailable):
+    transient, so the projector retries instead of dead-lettering events."""
+    return status == 429 or status >= 500
 
 
 def raise_for_items(response: Mapping[str, Any]) -> None:
@@ -77,20 +93,28 @@ def raise_for_items(response: Mapping[str, Any]) -> None:
         return
     conflicts: list[str] = []
     failures: list[str] = []
+    overloaded: list[str] = []
     for item in response.get("items", []):
         (op, result), *_ = item.items()
         status = int(result.get("status", 0))
-        if status < 300:
-            continue
+        if status < 300 or (op == "delete" and status == 404):
+            continue  # deleting what is gone already (a drop replayed) is done
         where = f"{op} {result.get('_index')}/{result.get('_id')}"
         if status == 409:
             conflicts.append(where)
+        elif is_overload(status):
+            overloaded.append(f"{where}: {status}")
         else:
             error = result.get("error") or {}
             reason = error.get("reason") if isinstance(error, Mapping) else error
             failures.append(f"{where}: {status} {reason}")
     if failures:
         raise ReadStoreError(f"bulk write failed for {len(failures)} item(s): {failures[0]}")
+    if overloaded:
+        raise ReadStoreUnavailable(
+            f"the engine rejected {len(overloaded)} item(s) for now, e.g. {overloaded[0]}; "
+            "write the batch again after a pause"
+        )
     if conflicts:
         raise DocumentVersionConflict(
             f"{len(conflicts)} document(s) changed since they were loaded, e.g. {conflicts[0]}"

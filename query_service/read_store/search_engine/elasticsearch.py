@@ -14,6 +14,7 @@ import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedProductError
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
+from query_service.read_store.search_engine.bulk import is_overload
 from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
 
 ENGINE = "Elasticsearch"
@@ -57,6 +58,11 @@ class ElasticsearchClient:
                 "or the query API once so that the read store initialises its indices"
             ) from None
         except ApiError as error:
+            if is_overload(error.meta.status):
+                raise ReadStoreUnavailable(
+                    f"{ENGINE} at {self.url} is overloaded or failing ({error.meta.status}) "
+                    f"on {what}: {_reason(error)}"
+                ) from None
             raise ReadStoreError(f"{ENGINE} refused {what}: {_reason(error)}") from None
         except elastic_transport.TransportError as error:
             raise ReadStoreUnavailable(f"{ENGINE} at {self.url} failed: {error}") from None

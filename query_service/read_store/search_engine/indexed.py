@@ -89,8 +89,9 @@ def sequence_number(offset: int = 0) -> int:
     return time.time_ns() + offset
 
 
-def dead_letter_source(letter: DeadLetter, offset: int) -> JsonDict:
+def dead_letter_source(letter: DeadLetter, letter_id: int, offset: int) -> JsonDict:
     return {
+        "id": letter_id,
         "seq": sequence_number(offset),
         "position": letter.position,
         "event_id": letter.event_id,
@@ -112,6 +113,7 @@ def dead_letter_from_source(source: JsonDict) -> DeadLetter:
         reason=source["reason"],
         envelope=source["envelope"],
         attempts=source["attempts"],
+        id=source.get("id"),
     )
 
 

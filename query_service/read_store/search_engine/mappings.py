@@ -122,6 +122,7 @@ def dead_letters_index(replicas: int) -> JsonDict:
         "mappings": {
             "dynamic": "strict",
             "properties": {
+                "id": {"type": "long"},
                 "seq": {"type": "long"},
                 "position": {"type": "long"},
                 "event_id": _KEYWORD,

@@ -10,6 +10,7 @@ from opensearchpy import OpenSearch
 from opensearchpy import exceptions as errors
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
+from query_service.read_store.search_engine.bulk import is_overload
 from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
 
 ENGINE = "OpenSearch"
@@ -48,6 +49,11 @@ class OpenSearchClient:
                 "or the query API once so that the read store initialises its indices"
             ) from None
         except errors.TransportError as error:
+            if isinstance(error.status_code, int) and is_overload(error.status_code):
+                raise ReadStoreUnavailable(
+                    f"{ENGINE} at {self.url} is overloaded or failing ({error.status_code}) "
+                    f"on {what}: {_reason(error)}"
+                ) from None
             raise ReadStoreError(f"{ENGINE} refused {what}: {_reason(error)}") from None
 
     def info(self) -> JsonDict:

@@ -384,10 +384,11 @@ class SearchEngineReadStore:
     def _write_tail(self, batch: WriteBatch, index: Mapping[str, str], guard: Guard) -> None:
         operations: list[JsonDict] = []
         for offset, letter in enumerate(batch.dead_letters):
-            source = indexed.dead_letter_source(letter, offset)
-            operations += bulk.write_operation(
-                index["dead-letters"], bulk.dead_letter_id(letter), source, None
-            )
+            letter_id = bulk.dead_letter_id(letter)
+            source = indexed.dead_letter_source(letter, letter_id, offset)
+            operations += bulk.write_operation(index["dead-letters"], str(letter_id), source, None)
+        for letter_id in batch.resolved_dead_letters:
+            operations += bulk.delete_operation(index["dead-letters"], str(letter_id))
         for offset, event_id in enumerate(batch.applied_event_ids):
             source = indexed.applied_event_source(event_id, offset)
             operations += bulk.append_operation(index["applied-events"], source)
@@ -398,8 +399,10 @@ class SearchEngineReadStore:
                 index["checkpoints"], checkpoint.consumer, source, guard
             )
         if operations:
-            # Dead letters must be visible to the next batch's ``blocked_streams`` search.
-            self._bulk(operations, "true" if batch.dead_letters else "false")
+            # Dead letters (parked or resolved) must be visible to the next batch's
+            # ``blocked_streams`` search.
+            parked = batch.dead_letters or batch.resolved_dead_letters
+            self._bulk(operations, "true" if parked else "false")
 
     def _bulk(self, operations: list[JsonDict], refresh: Refresh) -> None:
         response: Any = self._client.bulk(operations, refresh)

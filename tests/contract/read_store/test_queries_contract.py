@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -132,7 +133,12 @@ def test_dead_letters_block_their_stream(read_store: SqliteReadStore) -> None:
     letter = DeadLetter(3, "e1", "conference.talk.edited.v1", stream, "boom", "{}", 5)
     read_store.write(WriteBatch(dead_letters=[letter]))
     assert read_store.blocked_streams([stream, "talk/other"]) == {stream}
-    assert list(read_store.dead_letters()) == [letter]
+    (stored,) = read_store.dead_letters()
+    assert stored.id is not None
+    assert replace(stored, id=None) == letter
+    read_store.write(WriteBatch(resolved_dead_letters=[stored.id]))
+    assert list(read_store.dead_letters()) == []
+    assert read_store.blocked_streams([stream]) == set()
 
 
 def test_a_new_generation_serves_only_once_activated(tmp_path: Path) -> None:

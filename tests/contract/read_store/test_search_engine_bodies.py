@@ -14,6 +14,7 @@ from query_service.read_store.port import (
     DeadLetter,
     DocumentVersionConflict,
     ReadStoreError,
+    ReadStoreUnavailable,
     SpeakerQuery,
     TalkQuery,
     TalkSort,
@@ -215,7 +216,7 @@ def test_guarded_bulk_operations() -> None:
     }
     assert bulk.write_operation("i", "t", source, None)[0] == {"index": {"_index": "i", "_id": "t"}}
     letter = DeadLetter(3, "e1", "t.v1", "talk/1", "boom", "{}", 5)
-    assert bulk.dead_letter_id(letter) == bulk.dead_letter_id(letter)
+    assert bulk.dead_letter_id(letter) == bulk.dead_letter_id(letter) > 0
 
 
 def test_bulk_item_failures() -> None:
@@ -239,3 +240,9 @@ def test_index_names() -> None:
         IndexNames("Bad*")
     with pytest.raises(ValueError, match="generation"):
         names.index("talks", "g1,other")
+
+
+def test_rejected_bulk_items_are_transient() -> None:
+    rejected = {"index": {"status": 429, "_index": "i", "_id": "t"}}
+    with pytest.raises(ReadStoreUnavailable, match="again"):
+        bulk.raise_for_items({"errors": True, "items": [rejected]})
