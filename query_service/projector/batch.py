@@ -80,12 +80,13 @@ def project_items(
     store: ProjectionStore,
     items: Sequence[Decoded],
     *,
-    blocked: set[str],
+    blocked: set[str] | None,
     stop_at_failure: bool,
 ) -> ProjectedBatch:
     """Project ``items`` in order against the store's current documents (pure but for the
     reads). ``blocked`` holds streams with a dead letter; it grows as items are parked, so
-    later events of such a stream are parked at once instead of waiting out a gap."""
+    later events of such a stream are parked at once instead of waiting out a gap. That
+    needs items in stream order (a positioned transport); ``None`` turns it off."""
     work = WorkingSet(store, [i.event for i in items if i.event is not None])
     result = ProjectedBatch()
     for item in items:
@@ -99,14 +100,15 @@ def project_items(
 
 
 def _project_one(
-    item: Decoded, work: WorkingSet, blocked: set[str], applied: list[str]
+    item: Decoded, work: WorkingSet, blocked: set[str] | None, applied: list[str]
 ) -> ItemOutcome:
     if item.verdict is Verdict.SKIP:
         return ItemOutcome(Outcome.SKIPPED, item.reason)
     if item.verdict is Verdict.DEAD_LETTER:
-        blocked.add(item.stream or "")
+        if blocked is not None:
+            blocked.add(item.stream or "")
         return ItemOutcome(Outcome.DEAD_LETTER, item.reason)
-    if item.stream in blocked:
+    if blocked is not None and item.stream in blocked:
         reason = f"blocked: an earlier event of {item.stream} is a dead letter"
         return ItemOutcome(Outcome.BLOCKED, reason)
     assert item.event is not None

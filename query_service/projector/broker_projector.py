@@ -7,13 +7,15 @@ journal in one ``store.write``, then settle each delivery by its outcome:
 
 - applied, duplicate (at or below the version mark), skipped (an aggregate we do not
   project): ack;
-- malformed, unknown type, or blocked behind a dead letter of its stream: park at once
-  (dead-letter queue, reason in headers) — the stream goes on;
+- malformed or of an unknown type: park at once (dead-letter queue, reason in headers);
+  the stream goes on;
 - beyond a version gap (``EventNotYetApplicable``): wait, unacked, with back-off, up to
   ``gap_timeout``, because the missing event may be in another replica's batch right now;
-  then park. Once this replica parked an event of a stream, later gaps of that stream are
-  parked at once (their predecessor will not come until an operator replays it); the
-  stream is unblocked as soon as one of its events applies again;
+  then park. Once this replica parked version n of a stream, an event beyond n that meets
+  a gap is parked at once ("blocked"): its predecessor will not come until an operator
+  replays it. The block lifts when an event beyond n applies (the replay came through).
+  Deliveries are not in stream order on a broker, so nothing is parked just for coming
+  after a dead letter in a batch: an earlier version that arrives later still applies;
 - any other projection failure: retried ``retry.attempts`` times with back-off, then
   parked. Waiting deliveries never hold up the others: new deliveries keep flowing around
   them (up to the prefetch window).
@@ -107,7 +109,8 @@ class BrokerProjector:
         self._idle_timeout = idle_timeout
         self._waiting: list[_Pending] = []
         self._carry: list[_Pending] = []
-        self._blocked: OrderedDict[str, None] = OrderedDict()
+        self._blocked: OrderedDict[str, int] = OrderedDict()
+        """Streams this replica parked an event of, with the highest version parked."""
         self.stats = ProjectorStats()
 
     # --- the loop ------------------------------------------------------------------------
@@ -190,7 +193,7 @@ class BrokerProjector:
         for _ in range(FENCE_RETRIES):
             try:
                 fence = self._store.checkpoint(self._fence)
-                result = project_items(self._store, items, blocked=set(), stop_at_failure=False)
+                result = project_items(self._store, items, blocked=None, stop_at_failure=False)
                 if result.talks or result.conferences or result.applied_event_ids:
                     self._store.write(
                         WriteBatch(
@@ -241,8 +244,9 @@ class BrokerProjector:
     def _count(self, outcome: ItemOutcome, item: Decoded) -> None:
         if outcome.kind is Outcome.APPLIED:
             self.stats.applied += 1
-            if item.stream:
-                self._blocked.pop(item.stream, None)
+            parked = self._blocked.get(item.stream or "")
+            if parked is not None and (item.version or 0) > parked:
+                del self._blocked[item.stream or ""]  # the stream moved past its dead letter
         elif outcome.kind is Outcome.DUPLICATE:
             self.stats.duplicates += 1
         else:
@@ -254,7 +258,8 @@ class BrokerProjector:
         pending.attempts += 1
         pending.first_failure = pending.first_failure or now
         if isinstance(outcome.error, EventNotYetApplicable):
-            if item.stream in self._blocked:
+            parked = self._blocked.get(item.stream or "")
+            if parked is not None and (item.version or 0) > parked:
                 reason = f"blocked: an earlier event of {item.stream} is a dead letter; "
                 self._park(pending, item, reason + outcome.reason, outcome.error)
                 return
@@ -290,7 +295,7 @@ class BrokerProjector:
         )
         self.stats.dead_lettered += 1
         if item.stream:
-            self._blocked[item.stream] = None
+            self._blocked[item.stream] = max(self._blocked.get(item.stream, 0), item.version or 0)
             self._blocked.move_to_end(item.stream)
             while len(self._blocked) > BLOCKED_STREAMS_KEPT:
                 self._blocked.popitem(last=False)
@@ -305,5 +310,4 @@ class BrokerProjector:
 
 def _order(item: Decoded) -> tuple[str, int]:
     """Events of one stream in version order; streams among themselves in any order."""
-    version = item.event.aggregate_version if item.event is not None else 0
-    return (item.stream or "", version)
+    return (item.stream or "", item.version or 0)

@@ -36,6 +36,8 @@ class Decoded:
     event_type: str | None = None
     stream: str | None = None
     reason: str = ""
+    version: int | None = None
+    """The aggregate version, when the envelope has a usable one (even if refused)."""
 
 
 def _attribute(envelope: Any, name: str) -> str | None:
@@ -53,9 +55,11 @@ def decode(record: SourceRecord) -> Decoded:
     aggregate_type = _attribute(envelope, "aggregatetype")
     aggregate_id = _attribute(envelope, "aggregateid")
     stream = f"{aggregate_type}/{aggregate_id}" if aggregate_type and aggregate_id else None
+    raw_version = envelope.get("aggregateversion") if isinstance(envelope, dict) else None
+    version = raw_version if type(raw_version) is int else None
 
     def refused(verdict: Verdict, reason: str) -> Decoded:
-        return Decoded(record, verdict, None, event_id, event_type, stream, reason)
+        return Decoded(record, verdict, None, event_id, event_type, stream, reason, version)
 
     try:
         event = from_envelope(envelope)
@@ -73,4 +77,5 @@ def decode(record: SourceRecord) -> Decoded:
         event_id=event.event_id,
         event_type=event.event_type(),
         stream=stream,
+        version=event.aggregate_version,
     )

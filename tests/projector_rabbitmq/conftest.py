@@ -129,6 +129,7 @@ class Publisher:
         )
 
     def queue_depth(self, queue: str) -> int:
+        """Messages ready in ``queue`` (not those delivered and still unacked)."""
         declared = self._channel.queue_declare(queue, passive=True)
         return int(declared.method.message_count)
 
