@@ -1,1 +1,1 @@
-"""Event transports the projector reads from (the embedded outbox tail; RabbitMQ next)."""
+"""Event transports the projector reads from: the outbox tail (embedded) and RabbitMQ."""
