@@ -1,0 +1,540 @@
+"""Throughput and latency of the distributed shape, each beside a ceiling from the same run.
+
+Every figure is measured on this machine against a ceiling measured on it a moment before
+or after, so the ratio says how much of what the hardware and the infrastructure allow each
+role achieves, independently of how fast the machine is:
+
+1. write API, ``POST /talks`` with a fixed number of concurrent keep-alive clients (closed
+   loop) -- vs. a bare FastAPI POST endpoint under uvicorn, driven by the same client code
+   (``benchmarks/ceilings/bare_api.py``);
+2. relay, outbox -> RabbitMQ: ``--events`` outbox rows written through the command
+   service's own unit of work, then ``publish_pending`` timed until all are marked published
+   -- vs. plain pika publishing the same bodies with a window of pipelined confirms
+   (``benchmarks/ceilings/raw_pika.py``);
+3. projector, RabbitMQ -> OpenSearch: the relayed events wait in the projector's queue; one
+   ``conference projector`` process is started and timed from the moment it consumes until
+   every talk is searchable -- vs. ``_bulk`` of the same documents into an index with the
+   read store's own mapping (``benchmarks/ceilings/raw_bulk.py``);
+4. command-to-searchable latency at half the write API's measured peak: commands go out at
+   a fixed rate (open loop), and a sample of them is polled on the query APIs until visible.
+   The whole e2e shape runs: command-api, relay, two projectors, two query-api.
+
+Each run has its own PostgreSQL database, RabbitMQ vhost and index prefix, removed at the
+end (``benchmarks/isolated_stack.py``). Progress goes to stderr, the table to stdout. Run:
+
+    .venv/bin/python -m benchmarks.distributed [--events 20000] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pika
+import sqlalchemy as sa
+
+from benchmarks.ceilings.raw_bulk import bulk_ingest, create_talks_index
+from benchmarks.ceilings.raw_pika import RawMessage, publish_with_confirms
+from benchmarks.http_load import Throughput, Visibility, closed_loop, paced_visibility
+from benchmarks.isolated_stack import IsolatedStack, Services, isolated_stack
+from command_service.adapters.engine import create_engine_for
+from command_service.adapters.tables import outbox
+from command_service.adapters.unit_of_work import SqlUnitOfWork
+from command_service.handlers.create_conference import CreateConference, create_conference
+from command_service.handlers.submit_talk import SubmitTalk, submit_talk
+from command_service.relay import ConfirmingPublisher, publish_pending
+from command_service.relay.messages import OutboxMessage
+from command_service.settings import load_settings as command_settings
+from query_service.bootstrap import projector_topology
+from query_service.settings import load_settings as query_settings
+from shared_domain.envelope import TraceContext
+
+RELAY_TARGET = 0.5
+PROJECTOR_TARGET = 0.5
+P99_TARGET_SECONDS = 0.5
+FILL_CHUNK = 500
+"""Talks submitted per unit of work when filling the outbox (one transaction each)."""
+LATENCY_SAMPLES = 400
+"""About this many commands of the latency run are polled until searchable."""
+CEILING_QUEUE = "bench.ceiling"
+
+
+def say(message: str) -> None:
+    """Progress on stderr, so stdout holds the table only."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the workload ----------------------------------------------------------------------
+
+TOPICS = ("kubernetes", "python", "observability", "security", "databases", "rust", "ai")
+LEVELS = ("beginner", "intermediate", "advanced")
+FORMATS = ("talk", "lightning", "workshop", "keynote")
+
+
+def talk_fields(index: int, conference_id: str) -> dict[str, Any]:
+    """One talk submission, varied by ``index``, of a realistic size (~600 bytes of JSON):
+    the same shape goes through the write API and straight into the unit of work."""
+    topic = TOPICS[index % len(TOPICS)]
+    return {
+        "conference_id": conference_id,
+        "title": f"Scaling {topic} in production, lesson {index}",
+        "abstract": (
+            f"What we learned running {topic} for three years: the failures, the fixes, "
+            "the dashboards we watch, and the migrations we would never do again. "
+            f"Benchmark submission number {index}."
+        ),
+        "speakers": [
+            {"name": f"Speaker {index % 997}", "company": f"Company {index % 89}"},
+            {"name": f"Co-speaker {index % 991}"},
+        ],
+        "tags": [topic, "scaling", f"track-{index % 5}"],
+        "level": LEVELS[index % len(LEVELS)],
+        "format": FORMATS[index % len(FORMATS)],
+    }
+
+
+def new_trace() -> TraceContext:
+    return TraceContext(correlation_id=str(uuid.uuid4()), causation_id=str(uuid.uuid4()))
+
+
+def create_conferences(command_url: str, count: int) -> list[str]:
+    """Conferences the write API's talks are spread over (no single hot conference row)."""
+    ids = []
+    with httpx.Client(base_url=command_url, timeout=30) as client:
+        for number in range(count):
+            response = client.post(
+                "/conferences",
+                json={
+                    "name": f"Benchmark conference {number}",
+                    "starts_on": "2027-03-01",
+                    "ends_on": "2027-03-03",
+                    "stages": ["Main", "Side"],
+                },
+            )
+            response.raise_for_status()
+            ids.append(response.json()["id"])
+    return ids
+
+
+def spread_over(conferences: Sequence[str]) -> Callable[[int], dict[str, Any]]:
+    return lambda index: talk_fields(index, conferences[index % len(conferences)])
+
+
+# --- measurements ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` items in ``seconds``."""
+
+    count: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class Writes:
+    command: Throughput
+    bare: Throughput
+
+
+def measure_writes(
+    stack: IsolatedStack, command_url: str, conferences: Sequence[str], args: argparse.Namespace
+) -> Writes:
+    """Peak commands/s, then the bare endpoint's requests/s with the same client and body.
+
+    One server at a time, so neither competes with the other for the CPUs.
+    """
+    body = spread_over(conferences)
+    say(f"write API: POST /talks, {args.concurrency} clients, {args.seconds:.0f}s")
+    command = closed_loop(
+        command_url,
+        "/talks",
+        body,
+        concurrency=args.concurrency,
+        seconds=args.seconds,
+        warmup=args.warmup,
+    )
+    say(f"  {command.per_second:,.0f} commands/s ({command.errors} errors)")
+    bare_url = stack.start_http("bare-api", module="benchmarks.ceilings.bare_api")
+    stack.wait_ready(bare_url)
+    say(f"ceiling: bare FastAPI POST, {args.concurrency} clients, {args.seconds:.0f}s")
+    bare = closed_loop(
+        bare_url,
+        "/talks",
+        body,
+        concurrency=args.concurrency,
+        seconds=args.seconds,
+        warmup=args.warmup,
+    )
+    stack.stop("bare-api")
+    say(f"  {bare.per_second:,.0f} requests/s ({bare.errors} errors)")
+    return Writes(command, bare)
+
+
+def retire_outbox(engine: sa.Engine) -> int:
+    """Mark every row the write measurement left in the outbox as published, so the relay
+    measurement publishes exactly its own ``--events`` rows (those writes were only about
+    the write path; nothing reads their events). Returns the last position retired."""
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(outbox)
+            .where(outbox.c.published_at.is_(None))
+            .values(published_at=sa.func.now())
+        )
+        last = connection.execute(sa.select(sa.func.max(outbox.c.position))).scalar()
+    return int(last or 0)
+
+
+def fill_outbox(engine: sa.Engine, events: int) -> str:
+    """``events`` unpublished outbox rows, written by the command service's own handlers
+    and unit of work (so rows, envelopes and aggregates are exactly what the API writes):
+    one new conference, then ``events - 1`` talks submitted to it. Returns its id."""
+    conference_id = str(uuid.uuid4())
+    with SqlUnitOfWork(engine, new_trace()) as uow:
+        create_conference(
+            CreateConference(
+                conference_id,
+                name="Relay benchmark",
+                starts_on="2027-03-01",
+                ends_on="2027-03-03",
+                stages=("Main", "Side"),
+            ),
+            uow,
+        )
+        uow.commit()
+    for start in range(0, events - 1, FILL_CHUNK):
+        with SqlUnitOfWork(engine, new_trace()) as uow:
+            for index in range(start, min(start + FILL_CHUNK, events - 1)):
+                fields = talk_fields(index, conference_id)
+                fields["speakers"] = tuple(fields["speakers"])
+                fields["tags"] = tuple(fields["tags"])
+                submit_talk(SubmitTalk(talk_id=str(uuid.uuid4()), **fields), uow)
+            uow.commit()
+        if start and start % (FILL_CHUNK * 20) == 0:
+            say(f"  {start:,} talks submitted")
+    return conference_id
+
+
+def declare_queues(broker_url: str) -> None:
+    """The projector's queue (exactly as the projector declares it), so the relay's
+    mandatory publishes are routed and wait there for the projector measurement; and the
+    ceiling's own quorum queue, so raw pika pays the same broker work (durable quorum
+    queue, persistent messages) without mixing its copies into the projector's queue."""
+    topology = projector_topology(query_settings(broker_url=broker_url))
+    with pika.BlockingConnection(pika.URLParameters(broker_url)) as connection:
+        channel = connection.channel()
+        topology.declare(channel)
+        channel.exchange_declare(CEILING_QUEUE, exchange_type="topic", durable=True)
+        channel.queue_declare(CEILING_QUEUE, durable=True, arguments={"x-queue-type": "quorum"})
+        channel.queue_bind(CEILING_QUEUE, CEILING_QUEUE, "#")
+
+
+def delete_ceiling_queue(broker_url: str) -> None:
+    with pika.BlockingConnection(pika.URLParameters(broker_url)) as connection:
+        channel = connection.channel()
+        channel.queue_delete(CEILING_QUEUE)
+        channel.exchange_delete(CEILING_QUEUE)
+
+
+def measure_relay(stack: IsolatedStack, engine: sa.Engine, events: int) -> Rate:
+    """Time ``publish_pending`` (the relay role's own round: claim, publish with confirms,
+    mark) until all ``events`` rows are marked published."""
+    batch_size = command_settings(database_url=stack.database_url).relay_batch_size
+    with ConfirmingPublisher.connect(stack.broker_url) as publisher:
+        published = 0
+        started = time.perf_counter()
+        deadline = started + 600
+        while published < events and time.perf_counter() < deadline:
+            published += publish_pending(engine, publisher, batch_size=batch_size)
+        seconds = time.perf_counter() - started
+    if published < events:
+        raise RuntimeError(f"the relay published {published} of {events} events in 600s")
+    return Rate(published, seconds)
+
+
+def outbox_messages(engine: sa.Engine, after: int) -> list[RawMessage]:
+    """The outbox rows after position ``after`` as the relay sent them (routing key, body,
+    properties), in order."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(
+                outbox.c.position,
+                outbox.c.event_id,
+                outbox.c.aggregate_type,
+                outbox.c.aggregate_id,
+                outbox.c.aggregate_version,
+                outbox.c.event_type,
+                outbox.c.envelope,
+                outbox.c.recorded_at,
+            )
+            .where(outbox.c.position > after)
+            .order_by(outbox.c.position)
+        )
+        messages = [OutboxMessage(**row._asdict()) for row in rows]
+    return [RawMessage(m.routing_key, m.body, m.properties()) for m in messages]
+
+
+def measure_raw_pika(stack: IsolatedStack, messages: Sequence[RawMessage]) -> Rate:
+    result = publish_with_confirms(stack.broker_url, CEILING_QUEUE, messages)
+    delete_ceiling_queue(stack.broker_url)
+    if result.nacked:
+        raise RuntimeError(f"the broker nacked {result.nacked} raw publishes")
+    return Rate(result.confirmed, result.seconds)
+
+
+def wait_for_log_line(stack: IsolatedStack, role: str, text: str, timeout: float = 90) -> float:
+    """``perf_counter`` when ``text`` first appears in the role's log (5 ms resolution)."""
+    deadline = time.perf_counter() + timeout
+    process = stack.roles[role].process
+    while time.perf_counter() < deadline:
+        if text in stack.log_of(role):
+            return time.perf_counter()
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{role} exited:\n{stack.log_of(role)[-3000:]}")
+        time.sleep(0.005)
+    raise RuntimeError(f"{role} never logged {text!r}:\n{stack.log_of(role)[-3000:]}")
+
+
+def searchable_talks(search: httpx.Client, prefix: str) -> int:
+    """Talks in the read store's talks index (alias), as searchers see them now."""
+    response = search.get(f"/{prefix}talks/_count")
+    return int(response.json()["count"]) if response.status_code == 200 else 0
+
+
+def measure_projector(stack: IsolatedStack, search: httpx.Client, events: int) -> Rate:
+    """Start one projector on the full queue; time from its first consume until the last
+    talk is searchable (the projector refreshes after every batch)."""
+    talks = events - 1
+    stack.start("projector-1", "projector")
+    started = wait_for_log_line(stack, "projector-1", "consuming ")
+    deadline = started + 900
+    seen = 0
+    while (seen := searchable_talks(search, stack.index_prefix)) < talks:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"only {seen} of {talks} talks searchable after 900s")
+        if stack.roles["projector-1"].process.poll() is not None:  # type: ignore[union-attr]
+            raise RuntimeError(f"the projector exited:\n{stack.log_of('projector-1')[-3000:]}")
+        time.sleep(0.01)
+    return Rate(events, time.perf_counter() - started)
+
+
+def projected_documents(search: httpx.Client, prefix: str) -> list[dict[str, Any]]:
+    """The talks' ``_source`` documents exactly as the projector indexed them."""
+    documents: list[dict[str, Any]] = []
+    after: list[Any] | None = None
+    while True:
+        body: dict[str, Any] = {"size": 5000, "sort": [{"id": "asc"}], "query": {"match_all": {}}}
+        if after is not None:
+            body["search_after"] = after
+        hits = search.post(f"/{prefix}talks/_search", json=body).json()["hits"]["hits"]
+        if not hits:
+            return documents
+        documents += [hit["_source"] for hit in hits]
+        after = hits[-1]["sort"]
+
+
+def measure_raw_bulk(stack: IsolatedStack, search: httpx.Client) -> Rate:
+    documents = projected_documents(search, stack.index_prefix)
+    index = f"{stack.index_prefix}ceiling-talks"
+    create_talks_index(search, index, replicas=0)
+    chunk = query_settings().projector_batch_size
+    result = bulk_ingest(search, index, documents, chunk=chunk)
+    return Rate(result.documents, result.seconds)
+
+
+def measure_latency(
+    stack: IsolatedStack,
+    command_url: str,
+    query_urls: list[str],
+    conferences: Sequence[str],
+    rate: float,
+    seconds: float,
+) -> Visibility:
+    """The whole shape running (relay and a second projector join), commands at ``rate``."""
+    stack.start("relay", "relay")
+    stack.start("projector-2", "projector")
+    wait_for_log_line(stack, "relay", "connected to the broker")
+    wait_for_log_line(stack, "projector-2", "consuming ")
+    sample_every = max(1, round(rate * seconds / LATENCY_SAMPLES))
+    say(f"latency: {rate:,.0f} commands/s for {seconds:.0f}s, 1 in {sample_every} polled")
+    return paced_visibility(
+        command_url,
+        query_urls,
+        spread_over(conferences),
+        rate=rate,
+        seconds=seconds,
+        sample_every=sample_every,
+    )
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+@dataclass(frozen=True)
+class Results:
+    concurrency: int
+    writes: Writes
+    relay: Rate
+    raw_pika: Rate
+    projector: Rate
+    raw_bulk: Rate
+    latency: Visibility
+
+
+def _ratio_target(ratio: float, target: float, ceiling: str) -> str:
+    verdict = "met" if ratio >= target else "MISSED"
+    return f">= {target:.0%} of {ceiling}: {verdict}"
+
+
+def table_rows(results: Results) -> list[tuple[str, str, str, str, str]]:
+    writes, latency = results.writes, results.latency
+    write_ratio = writes.command.per_second / writes.bare.per_second
+    relay_ratio = results.relay.per_second / results.raw_pika.per_second
+    projector_ratio = results.projector.per_second / results.raw_bulk.per_second
+    p50 = percentile(latency.visible_latencies, 0.5)
+    p99 = percentile(latency.visible_latencies, 0.99)
+    at = f"@ {latency.rate:,.0f} cmd/s"
+    p99_verdict = "met" if p99 < P99_TARGET_SECONDS and not latency.timeouts else "MISSED"
+    return [
+        (
+            f"write API POST /talks ({results.concurrency} clients)",
+            f"{writes.command.per_second:,.0f} cmd/s",
+            f"{writes.bare.per_second:,.0f} req/s bare",
+            f"{write_ratio:.0%}",
+            "-",
+        ),
+        (
+            "relay outbox -> RabbitMQ",
+            f"{results.relay.per_second:,.0f} ev/s",
+            f"{results.raw_pika.per_second:,.0f} msg/s pika",
+            f"{relay_ratio:.0%}",
+            _ratio_target(relay_ratio, RELAY_TARGET, "raw pika"),
+        ),
+        (
+            "projector RabbitMQ -> OpenSearch",
+            f"{results.projector.per_second:,.0f} ev/s",
+            f"{results.raw_bulk.per_second:,.0f} doc/s bulk",
+            f"{projector_ratio:.0%}",
+            _ratio_target(projector_ratio, PROJECTOR_TARGET, "raw bulk"),
+        ),
+        (f"command-to-searchable p50 {at}", f"{p50 * 1000:,.0f} ms", "-", "-", "-"),
+        (
+            f"command-to-searchable p99 {at}",
+            f"{p99 * 1000:,.0f} ms",
+            "-",
+            "-",
+            f"< {P99_TARGET_SECONDS * 1000:.0f} ms: {p99_verdict}",
+        ),
+    ]
+
+
+def print_table(results: Results) -> None:
+    header = ("measure", "figure", "ceiling", "ratio", "target")
+    rows = [header, *table_rows(results)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    for number, row in enumerate(rows):
+        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |")
+        if number == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    print()
+    for line in details(results):
+        print(line)
+
+
+def details(results: Results) -> list[str]:
+    """What lies behind the figures: sample sizes, errors, the command latency itself."""
+    writes, latency = results.writes, results.latency
+    ms = 1000.0
+    return [
+        f"write API: {writes.command.completed:,} commands, {writes.command.errors} errors, "
+        f"p50 {statistics.median(writes.command.latencies or [0]) * ms:.1f} ms, "
+        f"p99 {percentile(writes.command.latencies, 0.99) * ms:.1f} ms; bare: "
+        f"{writes.bare.completed:,} requests, p50 "
+        f"{statistics.median(writes.bare.latencies or [0]) * ms:.1f} ms",
+        f"relay: {results.relay.count:,} events in {results.relay.seconds:.2f}s; raw pika: "
+        f"{results.raw_pika.count:,} messages in {results.raw_pika.seconds:.2f}s",
+        f"projector: {results.projector.count:,} events in {results.projector.seconds:.2f}s; "
+        f"raw bulk: {results.raw_bulk.count:,} documents in {results.raw_bulk.seconds:.2f}s",
+        f"latency run: {latency.sent:,} commands at {latency.rate:,.0f}/s, "
+        f"{len(latency.visible_latencies)} polled until searchable, {latency.errors} errors, "
+        f"{latency.timeouts} not searchable within 30s, sender lag max "
+        f"{latency.max_lag * ms:.0f} ms; command p50 "
+        f"{percentile(latency.command_latencies, 0.5) * ms:.1f} ms, p99 "
+        f"{percentile(latency.command_latencies, 0.99) * ms:.1f} ms",
+    ]
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> Results:
+    with isolated_stack(Services.from_environment()) as stack:
+        say(f"isolated stack: database, vhost and index prefix {stack.index_prefix!r}")
+        command_url = stack.start_http("command-api", "command-api")
+        query_urls = [stack.start_http(f"query-api-{n}", "query-api") for n in (1, 2)]
+        stack.wait_ready(command_url, *query_urls)
+        conferences = create_conferences(command_url, count=8)
+        writes = measure_writes(stack, command_url, conferences, args)
+        engine = create_engine_for(stack.database_url, pool_size=2, max_overflow=2)
+        search = httpx.Client(base_url=stack.services.opensearch, timeout=60)
+        try:
+            retired = retire_outbox(engine)
+            say(f"retired the outbox rows of the write measurement (up to {retired:,})")
+            declare_queues(stack.broker_url)
+            say(f"filling the outbox with {args.events:,} events (unit of work)")
+            fill_outbox(engine, args.events)
+            say("relay: publish_pending until every row is published")
+            relay = measure_relay(stack, engine, args.events)
+            say(f"  {relay.per_second:,.0f} events/s")
+            say("ceiling: raw pika, the same messages, window of 1000 confirms")
+            raw_pika = measure_raw_pika(stack, outbox_messages(engine, after=retired))
+            say(f"  {raw_pika.per_second:,.0f} messages/s")
+            say("projector: one `conference projector` drains the queue")
+            projector = measure_projector(stack, search, args.events)
+            say(f"  {projector.per_second:,.0f} events/s")
+            say("ceiling: raw _bulk of the same documents, same mapping")
+            raw_bulk = measure_raw_bulk(stack, search)
+            say(f"  {raw_bulk.per_second:,.0f} documents/s")
+            peak = writes.command.per_second
+            latency = measure_latency(
+                stack, command_url, query_urls, conferences, peak / 2, args.seconds
+            )
+        finally:
+            search.close()
+            engine.dispose()
+        say("stopping the stack and removing its database, vhost and indices")
+    return Results(args.concurrency, writes, relay, raw_pika, projector, raw_bulk, latency)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=20_000, help="events relayed/projected")
+    parser.add_argument(
+        "--seconds", type=float, default=15.0, help="length of each HTTP measurement"
+    )
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
+    parser.add_argument("--concurrency", type=int, default=32, help="concurrent HTTP clients")
+    args = parser.parse_args()
+    if args.events < 2:
+        parser.error("--events must be at least 2")
+    print_table(run(args))
+
+
+if __name__ == "__main__":
+    main()
