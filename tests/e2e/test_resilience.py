@@ -37,7 +37,9 @@ def _burst(
     talk_ids: list[str],
     versions: dict[str, int],
     ratings: dict[str, dict[str, int]],
+    progress: list[int] | None = None,
 ) -> None:
+    """BURST commands, edits and ratings interleaved; ``progress`` counts those answered."""
     for index in range(BURST):
         talk_id = talk_ids[index % len(talk_ids)]
         if index % 3 == 0:
@@ -48,6 +50,8 @@ def _burst(
             stars = 1 + index % 5
             stack.ok("PUT", f"/talks/{talk_id}/ratings/{attendee}", {"stars": stars})
             ratings[talk_id][attendee] = stars
+        if progress is not None:
+            progress.append(index)
 
 
 def test_sigkilled_projector_loses_nothing_and_applies_nothing_twice(stack: Stack) -> None:

@@ -61,6 +61,11 @@ def _talk_when(stack: Stack, talk_id: str, condition: Any) -> dict[str, Any]:
 
 
 def test_the_curl_story(stack: Stack) -> None:
+    run_curl_story(stack)
+
+
+def run_curl_story(stack: Stack) -> None:
+    """The README's story; the distributed suite runs it unchanged on its own stack."""
     conference_id = _conference(stack)
     scaling = _submit(
         stack, conference_id, "Scaling Kubernetes clusters", "Ada Lovelace", ["kubernetes"]
