@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from conference_cli import demo, roles, supervisor
+from conference_cli import dead_letters, demo, roles, supervisor
 
 
 def _port(default: int) -> int:
@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
+    dead_letters.add_parser(sub)
+
     demo_parser = sub.add_parser("demo", help="load a sample programme through the write API")
     demo_parser.add_argument("--command-url", default="http://127.0.0.1:8000")
     demo_parser.add_argument("--query-url", default="http://127.0.0.1:8001")
@@ -73,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.relay()
         case "rebuild":
             return roles.rebuild()
+        case "dead-letters":
+            return dead_letters.run(args)
         case "migrate":
             return roles.migrate()
         case "demo":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -39,3 +40,51 @@ def test_rebuild_switches_to_an_equal_read_model_while_serving(stack: Stack) -> 
         lambda: stack.query.get(f"/talks/{talk_ids[1]}").json()["title"] == "After the rebuild",
         what="the live projector to follow the new generation",
     )
+
+
+def _cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "conference_cli", *args],
+        cwd=stack.folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_poison_event_is_parked_listed_shown_and_dropped(stack: Stack) -> None:
+    import sqlite3
+    import uuid
+
+    poison_id = str(uuid.uuid4())
+    envelope = json.dumps(
+        {
+            "type": "conference.talk.accepted.v1",
+            "id": poison_id,
+            "aggregateid": "t-1",
+            "aggregateversion": "one",
+            "data": {},
+        }
+    )
+    with sqlite3.connect(stack.folder / "var" / "command.db") as db:
+        db.execute(
+            "INSERT INTO outbox (event_id, aggregate_type, aggregate_id, aggregate_version, "
+            "event_type, envelope, recorded_at) VALUES (?, 'talk', 't-1', 1, "
+            "'conference.talk.accepted.v1', ?, '2026-01-01T00:00:00Z')",
+            (poison_id, envelope),
+        )
+    conference_id = _conference(stack)  # the stream goes on behind the poison
+    wait_until(lambda: stack.query.get(f"/conferences/{conference_id}").status_code == 200)
+
+    listed = _cli(stack, "dead-letters", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "1 dead letter(s)" in listed.stdout
+    letter_id = listed.stdout.split()[0]
+    shown = _cli(stack, "dead-letters", "show", letter_id)
+    assert shown.returncode == 0
+    assert poison_id in shown.stdout
+    dropped = _cli(stack, "dead-letters", "drop", letter_id)
+    assert dropped.returncode == 0, dropped.stdout
+    assert "0 dead letter(s)" in _cli(stack, "dead-letters", "list").stdout
+    assert _cli(stack, "dead-letters", "show", letter_id).returncode == 1
