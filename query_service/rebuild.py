@@ -11,8 +11,11 @@ import logging
 import threading
 from collections.abc import Callable
 
-from query_service.bootstrap import build_projector, build_read_store
-from query_service.read_store.sqlite import SqliteReadStore
+from query_service.bootstrap import build_read_store
+from query_service.consumers.outbox_log import OutboxLog
+from query_service.consumers.outbox_tail import OutboxTail
+from query_service.consumers.source import PositionedSource
+from query_service.projector.projector import Projector
 from query_service.settings import QuerySettings
 from query_service.sqlite_url import sqlite_path
 
@@ -31,9 +34,10 @@ def rebuild_read_models(
     """
     live = build_read_store(settings)
     generation = live.create_generation()
-    target = SqliteReadStore(sqlite_path(settings.search_url), generation=generation)
-    target.initialize()
-    projector = build_projector(settings, target)
+    target = live.for_generation(generation)
+    # The outbox tail's consumer name: on the embedded shape the live projector resumes
+    # from the checkpoint the rebuild leaves in the new generation.
+    projector = Projector(_event_log(settings), target, batch_size=settings.projector_batch_size)
     try:
         read = 0
         while not stop_event.is_set() and (batch := projector.step(stop_event)):
@@ -43,9 +47,20 @@ def rebuild_read_models(
             log.warning("rebuild into %s stopped before the switch-over", generation)
             return None
         live.activate_generation(generation)
+        # Events the live projectors applied to the old generation while this one was
+        # filling: replay what the log gained meanwhile (version marks skip the rest).
+        while projector.step(stop_event):
+            pass
         log.info("rebuilt read models into %s: %s", generation, projector.stats)
         return generation
     finally:
         projector.close()
         target.close()
         live.close()
+
+
+def _event_log(settings: QuerySettings) -> PositionedSource:
+    """The retained outbox: tailed as a file on SQLite, read over SQL elsewhere."""
+    if settings.database_url.startswith("sqlite"):
+        return OutboxTail(sqlite_path(settings.database_url))
+    return OutboxLog(settings.database_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
@@ -97,3 +98,40 @@ def _assert_journal_has_each_event_once(stack: DistributedStack) -> None:
     assert len(journal) == len(set(journal)), "an event was applied twice"
     assert set(journal) <= logged
     assert len(journal) >= 0.9 * len(logged), "the journal misses far more than crashes explain"
+
+
+def test_rebuild_on_the_search_engine_switches_over_while_serving(
+    distributed: DistributedStack,
+) -> None:
+    stack = distributed
+    conference_id = _conference(stack)  # type: ignore[arg-type]
+    talk_ids = [
+        _submit(stack, conference_id, f"Rebuilt talk {i}", f"Speaker {i}", ["ops"])  # type: ignore[arg-type]
+        for i in range(4)
+    ]
+    stack.ok("POST", f"/talks/{talk_ids[0]}/accept")
+    stack.ok("PUT", f"/talks/{talk_ids[0]}/ratings/ann", {"stars": 5})
+    wait_until(
+        lambda: stack.query.get(f"/talks/{talk_ids[0]}").json().get("rating", {}).get("count") == 1
+    )
+    before = stack.query.get("/talks", params={"conference_id": conference_id}).json()
+
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "conference_cli", "rebuild"],
+        cwd=stack.folder,
+        env=stack.roles["projector-1"].env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Switched the search API over" in rebuilt.stdout
+    for query in stack.queries:
+        assert query.get("/talks", params={"conference_id": conference_id}).json() == before
+    stack.ok("PATCH", f"/talks/{talk_ids[1]}", {"title": "After the rebuild"})
+    wait_until(
+        lambda: stack.query.get(f"/talks/{talk_ids[1]}").json()["title"] == "After the rebuild",
+        what="the live projectors to write into the rebuilt indices",
+    )
