@@ -27,10 +27,6 @@ from query_service.sqlite_url import sqlite_path
 log = logging.getLogger(__name__)
 
 
-class UnsupportedEngine(RuntimeError):
-    """The configured search engine has no adapter in this build."""
-
-
 def build_read_store(settings: QuerySettings) -> ReadStore:
     """The read store named by ``SEARCH_ENGINE`` / ``SEARCH_URL``, initialised (a search
     engine that is still starting is initialised on first use instead)."""
