@@ -38,8 +38,10 @@ class EngineClient(Protocol):
         """The ``docs`` of a realtime multi-get (each with ``found``, ``_index``,
         ``_seq_no``, ``_primary_term`` and ``_source`` when found)."""
 
-    def get(self, index: str, doc_id: str) -> JsonDict | None:
-        """A realtime get: the whole response, or None when the document is missing."""
+    def get(self, index: str, doc_id: str, *, realtime: bool = True) -> JsonDict | None:
+        """The whole response, or None when the document is missing. Realtime reads see
+        writes before a refresh (what the projector's guards need); non-realtime ones see
+        exactly what searches see (what the API answers with)."""
 
     def bulk(self, operations: Sequence[JsonDict], refresh: Refresh) -> JsonDict: ...
 

@@ -80,10 +80,10 @@ class ElasticsearchClient:
             response = self._client.mget(index=index, ids=list(ids))
         return list(response.body["docs"])
 
-    def get(self, index: str, doc_id: str) -> JsonDict | None:
+    def get(self, index: str, doc_id: str, *, realtime: bool = True) -> JsonDict | None:
         try:
             with self._translated(f"index {index}"):
-                return dict(self._client.get(index=index, id=doc_id).body)
+                return dict(self._client.get(index=index, id=doc_id, realtime=realtime).body)
         except IndexMissing as error:
             if "index_not_found" in str(error):
                 raise

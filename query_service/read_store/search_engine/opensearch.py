@@ -69,9 +69,11 @@ class OpenSearchClient:
             response = self._client.mget(index=index, body={"ids": list(ids)})
         return list(response["docs"])
 
-    def get(self, index: str, doc_id: str) -> JsonDict | None:
+    def get(self, index: str, doc_id: str, *, realtime: bool = True) -> JsonDict | None:
         with self._translated(f"index {index}"):
-            response = self._client.get(index=index, id=doc_id, ignore=[404])
+            response = self._client.get(
+                index=index, id=doc_id, ignore=[404], params={"realtime": str(realtime).lower()}
+            )
         if response.get("found"):
             return dict(response)
         if "error" in response:

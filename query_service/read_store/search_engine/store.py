@@ -208,14 +208,15 @@ class SearchEngineReadStore:
         return qb.parse_page(query, self._client.search(self._target("talks"), body))
 
     def get_talk(self, talk_id: str) -> TalkDocument | None:
-        found = self._client.get(self._target("talks"), talk_id)
+        # Not realtime: the API shows one view, the one its searches show (refreshed).
+        found = self._client.get(self._target("talks"), talk_id, realtime=False)
         if found is None:
             return None
         doc = indexed.talk_from_source(found["_source"])
         return doc if doc.is_visible else None
 
     def get_conference(self, conference_id: str) -> ConferenceDocument | None:
-        found = self._client.get(self._target("conferences"), conference_id)
+        found = self._client.get(self._target("conferences"), conference_id, realtime=False)
         return None if found is None else indexed.conference_from_source(found["_source"])
 
     def talk_counts(self, conference_id: str) -> Mapping[str, int]:
@@ -346,7 +347,7 @@ class SearchEngineReadStore:
             operations = self._document_operations(
                 "conferences", index["conferences"], guards, sources
             )
-            self._bulk(operations, "false")
+            self._bulk(operations, self._refresh)
         self._write_tail(batch, index, checkpoint_guard)
 
     def _checkpoint_guard(self, batch: WriteBatch, index: str) -> Guard:
