@@ -17,7 +17,10 @@ role achieves, independently of how fast the machine is:
    read store's own mapping (``benchmarks/ceilings/raw_bulk.py``);
 4. command-to-searchable latency at half the write API's measured peak: commands go out at
    a fixed rate (open loop), and a sample of them is polled on the query APIs until visible.
-   The whole e2e shape runs: command-api, relay, two projectors, two query-api.
+   The whole e2e shape runs: command-api, relay, two projectors (``--projectors``), two
+   query-api. The stack's own timestamps (outbox ``recorded_at`` and ``published_at``, the
+   applied-events journal's ``applied_at``) then split the latency into relay and
+   projector stages, which tells where a missed target comes from.
 
 Each run has its own PostgreSQL database, RabbitMQ vhost and index prefix, removed at the
 end (``benchmarks/isolated_stack.py``). Progress goes to stderr, the table to stdout. Run:
@@ -34,6 +37,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -57,6 +61,8 @@ from query_service.settings import load_settings as query_settings
 from shared_domain.envelope import TraceContext
 
 RELAY_TARGET = 0.5
+"""The issue's targets: relay >= 50% of raw pika, projector >= 50% of raw bulk, and
+command-to-searchable p99 < 500 ms at half the write API's peak."""
 PROJECTOR_TARGET = 0.5
 P99_TARGET_SECONDS = 0.5
 FILL_CHUNK = 500
@@ -359,13 +365,18 @@ def measure_latency(
     query_urls: list[str],
     conferences: Sequence[str],
     rate: float,
-    seconds: float,
+    args: argparse.Namespace,
 ) -> Visibility:
-    """The whole shape running (relay and a second projector join), commands at ``rate``."""
+    """The whole shape running (the relay joins, and more projectors with ``--projectors``:
+    two by default, as in the distributed e2e tests), commands at ``rate``."""
     stack.start("relay", "relay")
-    stack.start("projector-2", "projector")
+    extra = [f"projector-{number}" for number in range(2, args.projectors + 1)]
+    for name in extra:
+        stack.start(name, "projector")
     wait_for_log_line(stack, "relay", "connected to the broker")
-    wait_for_log_line(stack, "projector-2", "consuming ")
+    for name in extra:
+        wait_for_log_line(stack, name, "consuming ")
+    seconds = args.seconds
     sample_every = max(1, round(rate * seconds / LATENCY_SAMPLES))
     say(f"latency: {rate:,.0f} commands/s for {seconds:.0f}s, 1 in {sample_every} polled")
     return paced_visibility(
@@ -375,6 +386,49 @@ def measure_latency(
         rate=rate,
         seconds=seconds,
         sample_every=sample_every,
+    )
+
+
+@dataclass(frozen=True)
+class Stages:
+    """Where the latency run's events spent their time, from the stack's own timestamps:
+    the outbox row's ``recorded_at`` (in the command's transaction) and ``published_at``
+    (marked after the broker confirmed it), and the applied-events journal's
+    ``applied_at`` (written after the talk documents were indexed and refreshed)."""
+
+    relay: list[float]
+    projector: list[float]
+
+
+def last_position(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.max(outbox.c.position))).scalar() or 0)
+
+
+def stage_breakdown(engine: sa.Engine, search: httpx.Client, prefix: str, after: int) -> Stages:
+    """Relay lag (recorded -> published) and projector lag (published -> applied) of every
+    event recorded after position ``after``."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(outbox.c.event_id, outbox.c.recorded_at, outbox.c.published_at).where(
+                outbox.c.position > after, outbox.c.published_at.is_not(None)
+            )
+        ).all()
+    applied: dict[str, datetime] = {}
+    ids = [row.event_id for row in rows]
+    for start in range(0, len(ids), 1000):
+        body = {"size": 1000, "query": {"terms": {"event_id": ids[start : start + 1000]}}}
+        hits = search.post(f"/{prefix}applied-events/_search", json=body).json()["hits"]["hits"]
+        for hit in hits:
+            source = hit["_source"]
+            applied[source["event_id"]] = datetime.fromisoformat(source["applied_at"])
+    return Stages(
+        relay=[(row.published_at - row.recorded_at).total_seconds() for row in rows],
+        projector=[
+            (applied[row.event_id] - row.published_at).total_seconds()
+            for row in rows
+            if row.event_id in applied
+        ],
     )
 
 
@@ -395,6 +449,7 @@ class Results:
     projector: Rate
     raw_bulk: Rate
     latency: Visibility
+    stages: Stages
 
 
 def _ratio_target(ratio: float, target: float, ceiling: str) -> str:
@@ -477,7 +532,15 @@ def details(results: Results) -> list[str]:
         f"{latency.max_lag * ms:.0f} ms; command p50 "
         f"{percentile(latency.command_latencies, 0.5) * ms:.1f} ms, p99 "
         f"{percentile(latency.command_latencies, 0.99) * ms:.1f} ms",
+        f"latency run stages (p50 / p99): relay (recorded -> published) "
+        f"{_p50_p99(results.stages.relay)}, projector (published -> applied, indexed and "
+        f"refreshed) {_p50_p99(results.stages.projector)}, "
+        f"over {len(results.stages.projector):,} events",
     ]
+
+
+def _p50_p99(samples: Sequence[float]) -> str:
+    return f"{percentile(samples, 0.5) * 1000:,.0f} / {percentile(samples, 0.99) * 1000:,.0f} ms"
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -512,14 +575,14 @@ def run(args: argparse.Namespace) -> Results:
             raw_bulk = measure_raw_bulk(stack, search)
             say(f"  {raw_bulk.per_second:,.0f} documents/s")
             peak = writes.command.per_second
-            latency = measure_latency(
-                stack, command_url, query_urls, conferences, peak / 2, args.seconds
-            )
+            before = last_position(engine)
+            latency = measure_latency(stack, command_url, query_urls, conferences, peak / 2, args)
+            stages = stage_breakdown(engine, search, stack.index_prefix, before)
         finally:
             search.close()
             engine.dispose()
         say("stopping the stack and removing its database, vhost and indices")
-    return Results(args.concurrency, writes, relay, raw_pika, projector, raw_bulk, latency)
+    return Results(args.concurrency, writes, relay, raw_pika, projector, raw_bulk, latency, stages)
 
 
 def main() -> None:
@@ -530,9 +593,14 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--projectors", type=int, default=2, help="projector replicas in the latency run"
+    )
     args = parser.parse_args()
     if args.events < 2:
         parser.error("--events must be at least 2")
+    if args.projectors < 1:
+        parser.error("--projectors must be at least 1")
     print_table(run(args))
 
 

@@ -1,8 +1,8 @@
 """HTTP load for the write API: a closed loop for peak throughput, an open loop for latency.
 
-Both run on one asyncio loop with ``httpx.AsyncClient`` keep-alive connections, so the
-command API and its bare ceiling are driven by exactly the same client code; the client's
-own cost is then in both figures alike, and their ratio is about the server side.
+Both run on one asyncio loop with keep-alive connections of ``benchmarks.raw_http`` (a
+client cheap enough not to be the bottleneck itself), so the command API and its bare
+ceiling are driven by exactly the same client code, and their ratio is about the servers.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+from benchmarks.raw_http import RawClient
 
+MAX_POLL_INTERVAL = 0.1
 BodyFactory = Callable[[int], dict[str, Any]]
 
 
@@ -52,26 +53,28 @@ def closed_loop(
 async def _closed_loop(
     base_url: str, path: str, body: BodyFactory, concurrency: int, seconds: float, warmup: float
 ) -> Throughput:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    client = RawClient(base_url, max_connections=concurrency)
     counter = itertools.count()
     latencies: list[float] = []
     errors = 0
     started = time.perf_counter()
     window = (started + warmup, started + warmup + seconds)
 
-    async def client_loop(client: httpx.AsyncClient) -> None:
+    async def client_loop() -> None:
         nonlocal errors
         while (sent := time.perf_counter()) < window[1]:
-            response = await client.post(path, json=body(next(counter)))
+            answer = await client.post(path, body(next(counter)))
             done = time.perf_counter()
             if window[0] <= done <= window[1]:
-                if response.status_code == 201:
+                if answer.status == 201:
                     latencies.append(done - sent)
                 else:
                     errors += 1
 
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
+    try:
+        await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+    finally:
+        await client.close()
     return Throughput(len(latencies), errors, seconds, latencies)
 
 
@@ -132,41 +135,40 @@ async def _paced(
     visible_timeout: float,
 ) -> Visibility:
     result = Visibility(rate)
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with (
-        httpx.AsyncClient(base_url=command_url, limits=limits, timeout=30) as command,
-        httpx.AsyncClient(limits=limits, timeout=10) as query,
-    ):
+    command = RawClient(command_url, max_connections=256)
+    queries = [RawClient(url, max_connections=64) for url in query_urls]
 
-        async def probe(index: int) -> None:
-            sent = time.perf_counter()
-            try:
-                response = await command.post("/talks", json=body(index))
-            except httpx.HTTPError:
-                result.errors += 1
+    async def probe(index: int) -> None:
+        sent = time.perf_counter()
+        try:
+            answer = await command.post("/talks", body(index))
+        except (OSError, asyncio.IncompleteReadError):
+            result.errors += 1
+            return
+        answered = time.perf_counter()
+        if answer.status != 201:
+            result.errors += 1
+            return
+        result.command_latencies.append(answered - sent)
+        if index % sample_every == 0:
+            query = queries[index // sample_every % len(queries)]
+            await until_visible(query, f"/talks/{answer.json()['id']}", sent)
+
+    async def until_visible(query: RawClient, path: str, sent: float) -> None:
+        while (waited := time.perf_counter() - sent) < visible_timeout:
+            if (await query.get(path)).status == 200:
+                result.visible_latencies.append(time.perf_counter() - sent)
                 return
-            answered = time.perf_counter()
-            if response.status_code != 201:
-                result.errors += 1
-                return
-            result.command_latencies.append(answered - sent)
-            if index % sample_every == 0:
-                query_url = query_urls[index // sample_every % len(query_urls)]
-                await until_visible(f"{query_url}/talks/{response.json()['id']}", sent)
+            # Within 5% of the latency so far: precise when it is fast, and a slow stack
+            # is not buried under the probes' own polling load.
+            await asyncio.sleep(max(poll_interval, min(waited / 20, MAX_POLL_INTERVAL)))
+        result.timeouts += 1
 
-        async def until_visible(url: str, sent: float) -> None:
-            while time.perf_counter() - sent < visible_timeout:
-                if (await query.get(url)).status_code == 200:
-                    result.visible_latencies.append(time.perf_counter() - sent)
-                    return
-                await asyncio.sleep(poll_interval)
-            result.timeouts += 1
-
-        tasks: list[asyncio.Task[None]] = []
-        started = time.perf_counter()
+    tasks: list[asyncio.Task[None]] = []
+    started = time.perf_counter()
+    try:
         for index in range(int(rate * seconds)):
-            due = started + index / rate
-            delay = due - time.perf_counter()
+            delay = started + index / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             else:
@@ -174,4 +176,7 @@ async def _paced(
             tasks.append(asyncio.create_task(probe(index)))
             result.sent += 1
         await asyncio.gather(*tasks)
+    finally:
+        for client in (command, *queries):
+            await client.close()
     return result

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -158,7 +158,8 @@ def _temporary_vhost(services: Services, name: str) -> Iterator[str]:
         ).raise_for_status()
         yield vhost_url(services.rabbitmq, name)
     finally:
-        management.delete(f"/api/vhosts/{name}")
+        with suppress(httpx.HTTPError):  # best effort: never hide why the run failed
+            management.delete(f"/api/vhosts/{name}")
         management.close()
 
 
@@ -167,7 +168,10 @@ def _temporary_indices(services: Services, prefix: str) -> Iterator[str]:
     try:
         yield prefix
     finally:
-        with httpx.Client(base_url=services.opensearch, timeout=60) as client:
+        with (
+            httpx.Client(base_url=services.opensearch, timeout=60) as client,
+            suppress(httpx.HTTPError),
+        ):
             listed = client.get(f"/_cat/indices/{prefix}*", params={"format": "json"})
             names = [row["index"] for row in listed.json()] if listed.is_success else []
             if names:
