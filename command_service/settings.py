@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=10, ge=0, le=200)
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
-    relay_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    relay_batch_size: int = Field(default=2000, ge=1, le=10_000)
     """Outbox rows one relay claims, publishes and marks per round: the confirm window."""
     port: int = Field(default=8000, ge=1, le=65535)
 

@@ -29,7 +29,7 @@ from shared_domain.messaging import EXCHANGE
 
 log = logging.getLogger("command_service.relay")
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 
 
 @dataclass(frozen=True)
