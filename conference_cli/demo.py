@@ -27,7 +27,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "observability": ("OpenTelemetry", "Distributed tracing", "SLOs that matter", "Logging"),
     "security": ("Supply-chain security", "Zero trust", "Secrets management", "Threat modeling"),
     "data": ("Data pipelines", "Stream processing", "Data contracts", "Lakehouses"),
-    "ml": ("LLM serving", "Feature stores", "MLOps", "Embeddings in production"),
+    "ml": ("LLM serving", "Feature stores", "MLOps", "Embeddings at scale"),
     "databases": ("PostgreSQL tuning", "Event sourcing", "CQRS", "Schema migrations"),
     "rust": ("Rust for Pythonistas", "Async Rust", "PyO3 extensions", "Memory safety"),
     "testing": ("Property-based testing", "Contract tests", "Flaky tests", "Mutation testing"),
