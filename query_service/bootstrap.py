@@ -81,6 +81,7 @@ def build_broker_projector(settings: QuerySettings, store: ProjectionStore) -> B
         batch_size=settings.projector_batch_size,
         retry=retry,
         gap_timeout=settings.projector_gap_timeout,
+        linger=settings.projector_batch_linger,
     )
 
 

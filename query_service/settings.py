@@ -56,6 +56,14 @@ class QuerySettings(BaseSettings):
         "dead-letter exchange and queue. Replicas of one read model share it.",
     )
     projector_prefetch: int = Field(default=500, ge=1, le=10_000)
+    projector_batch_linger: float = Field(
+        default=0.005,
+        ge=0,
+        le=1.0,
+        description="Seconds the broker projector keeps reading after a batch's first "
+        "delivery, until PROJECTOR_BATCH_SIZE are at hand: full batches under load, at most "
+        "this much delay for an event arriving alone.",
+    )
     projector_delivery_limit: int = Field(
         default=20,
         ge=1,

@@ -105,9 +105,15 @@ class RabbitMqConsumer:
         self._channel.basic_consume(self.topology.queue, self._on_message, auto_ack=False)
         log.info("consuming %s as %s", self.topology.queue, self.connection_name)
 
-    def fetch(self, limit: int, wait: float) -> list[Delivery]:
-        """Up to ``limit`` deliveries: at once if some are buffered, else the first to
-        arrive within ``wait`` seconds (an empty list after that)."""
+    def fetch(self, limit: int, wait: float, linger: float = 0.0) -> list[Delivery]:
+        """Up to ``limit`` deliveries: the first to arrive within ``wait`` seconds (at once
+        if some are buffered; an empty list after that), then whatever else arrives within
+        ``linger`` seconds of it, until ``limit`` are at hand.
+
+        Without the linger a batch holds what pika happened to have read off the socket at
+        that instant (tens of deliveries while the broker streams hundreds), so the store
+        is written in many small batches. The linger is bounded: one event arriving alone
+        waits at most ``linger`` longer than it would without it."""
         self._connection.process_data_events(time_limit=0)
         deadline = time.monotonic() + wait
         while not self._buffer:
@@ -115,6 +121,10 @@ class RabbitMqConsumer:
             if left <= 0:
                 return []
             self._connection.process_data_events(time_limit=min(left, 0.05))
+        if len(self._buffer) < limit and linger > 0:
+            until = time.monotonic() + linger
+            while len(self._buffer) < limit and (left := until - time.monotonic()) > 0:
+                self._connection.process_data_events(time_limit=left)
         taken, self._buffer = self._buffer[:limit], self._buffer[limit:]
         return taken
 

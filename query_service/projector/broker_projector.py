@@ -23,9 +23,16 @@ journal in one ``store.write``, then settle each delivery by its outcome:
 **Replicas** (ADR 060): competing consumers on one queue. The version marks make
 duplicates and redeliveries no-ops, but two replicas writing the same document at once
 (a talk is written by its own stream, its conference's and its ratings') would lose an
-update. Every write therefore carries a **fence**: the read store's compare-and-set
-checkpoint of the consumer group, read before the documents are loaded and bumped by one
-with the write. A replica whose fence moved meanwhile re-loads and re-projects the batch.
+update. A store that guards every document write itself (``guards_documents``: the search
+engines' ``if_seq_no``/``op_type: create``) refuses the second write with
+``DocumentVersionConflict``. A store that does not (SQLite) gets a **fence** with every
+write: the read store's compare-and-set checkpoint of the consumer group, read before the
+documents are loaded and bumped by one with the write. Either way the replica that lost
+re-loads and re-projects the batch.
+
+**Batches**: after the first delivery arrives, the consumer keeps reading for up to
+``linger`` seconds (``PROJECTOR_BATCH_LINGER``) until ``batch_size`` are at hand, so a busy
+queue is written in full batches and an idle one delays a lone event by ``linger`` at most.
 
 Failures of the store: transient ones (unavailable, locked, I/O) keep the whole batch
 unacked and back off; any other write failure is narrowed down by writing the batch's
@@ -60,7 +67,8 @@ from query_service.read_store.port import (
 log = logging.getLogger(__name__)
 
 FENCE_RETRIES = 20
-"""Lost fences in a row before a batch is put back for the next step."""
+"""Lost races (fence or document guard) in a row before a batch is put back for the next
+step."""
 BLOCKED_STREAMS_KEPT = 10_000
 GAP_MAX_DELAY = 1.0
 
@@ -99,6 +107,7 @@ class BrokerProjector:
         retry: RetryPolicy | None = None,
         gap_timeout: float = 30.0,
         idle_timeout: float = 0.5,
+        linger: float = 0.005,
     ) -> None:
         self._consumer = consumer
         self._store = store
@@ -107,6 +116,7 @@ class BrokerProjector:
         self._retry = retry or RetryPolicy()
         self._gap_timeout = gap_timeout
         self._idle_timeout = idle_timeout
+        self._linger = linger
         self._waiting: list[_Pending] = []
         self._carry: list[_Pending] = []
         self._blocked: OrderedDict[str, int] = OrderedDict()
@@ -152,7 +162,7 @@ class BrokerProjector:
         room = self._batch_size - len(batch)
         if room > 0:
             wait = 0.0 if batch else self._idle_wait(now)
-            batch += [_Pending(d) for d in self._consumer.fetch(room, wait)]
+            batch += [_Pending(d) for d in self._consumer.fetch(room, wait, self._linger)]
         if batch:
             self._project_and_write(batch)
         return len(batch)
@@ -190,21 +200,24 @@ class BrokerProjector:
         )
         ordered = [p for p, _ in pairs]
         items = [item for _, item in pairs]
+        fenced = not self._store.guards_documents
         for _ in range(FENCE_RETRIES):
             try:
-                fence = self._store.checkpoint(self._fence)
+                fence = self._store.checkpoint(self._fence) if fenced else 0
                 result = project_items(self._store, items, blocked=None, stop_at_failure=False)
                 if result.talks or result.conferences or result.applied_event_ids:
                     self._store.write(
                         WriteBatch(
                             talks=result.talks,
                             conferences=result.conferences,
-                            checkpoint=Checkpoint(self._fence, fence, fence + 1),
+                            checkpoint=self._checkpoint(fence) if fenced else None,
                             applied_event_ids=result.applied_event_ids,
                         )
                     )
             except CheckpointMoved:
-                continue  # another replica wrote in between: re-load and re-project
+                # Another replica wrote in between (the fence moved, or, unfenced, a
+                # document's guard failed: DocumentVersionConflict): re-load, re-project.
+                continue
             except Exception as error:
                 if is_transient(error):
                     raise StoreTrouble(ordered, error) from error
@@ -213,6 +226,10 @@ class BrokerProjector:
             self._settle(ordered, items, result.outcomes)
             return
         self._carry.extend(ordered)
+
+    def _checkpoint(self, fence: int) -> Checkpoint:
+        """The fence: the consumer group's checkpoint, compare-and-set by one (ADR 060)."""
+        return Checkpoint(self._fence, fence, fence + 1)
 
     def _narrow_down(self, ordered: list[_Pending], items: list[Decoded], error: Exception) -> None:
         if len(ordered) == 1:

@@ -180,6 +180,16 @@ class TalkSearch(Protocol):
 class ProjectionStore(Protocol):
     """What the projector reads and writes."""
 
+    @property
+    def guards_documents(self) -> bool:
+        """True when every document ``write`` is guarded on its own, atomically by the
+        engine, against the version ``load_talks``/``load_conferences`` saw (a lost guard
+        raises ``DocumentVersionConflict``). Then concurrent writers cannot lose updates
+        without a batch-wide compare-and-set checkpoint, and the broker projector writes
+        without its fence (ADR 060). False: only ``WriteBatch.checkpoint`` guards a write
+        (SQLite, whose documents are loaded outside the write transaction)."""
+        ...
+
     def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]: ...
 
     def load_conferences(self, ids: Iterable[str]) -> dict[str, ConferenceDocument]: ...

@@ -28,6 +28,7 @@ from query_service.consumers.rabbitmq import RabbitMqConsumer
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
 from query_service.projector.broker_projector import BrokerProjector
 from query_service.projector.retry import RetryPolicy
+from query_service.read_store.port import ProjectionStore
 from query_service.read_store.sqlite import SqliteReadStore
 from query_service.settings import QuerySettings
 from tests.query_api.support import Outbox, Programme
@@ -156,7 +157,7 @@ class RunningProjector:
 def running_projector(
     broker_url: str,
     topology: ProjectorTopology,
-    store: SqliteReadStore,
+    store: ProjectionStore,
     *,
     gap_timeout: float = 5.0,
     batch_size: int = 500,

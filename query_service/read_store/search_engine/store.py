@@ -267,6 +267,12 @@ class SearchEngineReadStore:
 
     # --- ProjectionStore ------------------------------------------------------------
 
+    @property
+    def guards_documents(self) -> bool:
+        """Yes: every document write carries the version it was loaded at (``if_seq_no``/
+        ``if_primary_term``, or ``op_type: create``), checked atomically by the engine."""
+        return True
+
     def _guards(self) -> dict[tuple[str, str], Guard]:
         guards: dict[tuple[str, str], Guard] | None = getattr(self._local, "guards", None)
         if guards is None:

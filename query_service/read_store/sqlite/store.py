@@ -130,6 +130,12 @@ class SqliteReadStore:
 
     # --- ProjectionStore ------------------------------------------------------------
 
+    @property
+    def guards_documents(self) -> bool:
+        """No: documents are loaded outside the write transaction; only the checkpoint's
+        compare-and-set (the projector's fence) keeps two writers from losing updates."""
+        return False
+
     def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]:
         with self._pool.snapshot() as conn:
             return queries.load_talks(conn, self._generation(conn), ids)

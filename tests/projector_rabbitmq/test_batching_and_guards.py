@@ -1,0 +1,117 @@
+"""Full batches under load, a bounded linger when idle, and no fence on a store that guards
+each document itself (ADR 060)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from query_service.consumers.rabbitmq import RabbitMqConsumer
+from query_service.consumers.rabbitmq_topology import ProjectorTopology
+from query_service.read_store.port import Checkpoint, DocumentVersionConflict, WriteBatch
+from query_service.read_store.sqlite import SqliteReadStore
+from tests.projector_rabbitmq.conftest import (
+    Publisher,
+    outbox_messages,
+    running_projector,
+    wait_until,
+)
+from tests.projector_rabbitmq.test_consuming import assert_applied_once, story
+from tests.query_api.support import Outbox, Programme
+
+
+class GuardedStore:
+    """SQLite posing as a store whose every document write is guarded (as the search
+    engines' are): it records each write's checkpoint, and its first ``conflicts`` writes
+    lose a race as a failed document guard does."""
+
+    def __init__(self, inner: SqliteReadStore, conflicts: int) -> None:
+        self._inner = inner
+        self.conflicts = conflicts
+        self.checkpoints: list[Checkpoint | None] = []
+        self.writes: list[Sequence[str]] = []
+
+    @property
+    def guards_documents(self) -> bool:
+        return True
+
+    def write(self, batch: WriteBatch) -> None:
+        self.checkpoints.append(batch.checkpoint)
+        self.writes.append(batch.applied_event_ids)
+        if self.conflicts > 0:
+            self.conflicts -= 1
+            raise DocumentVersionConflict("talks/x changed since it was loaded (test)")
+        self._inner.write(batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_a_store_guarding_its_documents_is_written_without_the_fence(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+) -> None:
+    story(programme)
+    guarded = GuardedStore(store, conflicts=2)
+    with running_projector(broker_url, topology, guarded) as running:
+        publisher.publish(outbox_messages(outbox))
+        wait_until(lambda: len(store.applied_event_ids()) == outbox.count(), what="all applied")
+        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all acked")
+    assert guarded.checkpoints
+    assert all(c is None for c in guarded.checkpoints)
+    assert store.checkpoint(f"broker:{topology.queue}") == 0, "no fence was written"
+    # The lost races re-loaded and re-projected the same events, then wrote them once.
+    assert guarded.writes[0] == guarded.writes[1] == guarded.writes[2]
+    assert running.projector.stats.applied == outbox.count()
+    assert_applied_once(store, outbox)
+
+
+def test_sqlite_is_still_fenced(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+) -> None:
+    story(programme)
+    assert not store.guards_documents
+    with running_projector(broker_url, topology, store):
+        publisher.publish(outbox_messages(outbox))
+        wait_until(lambda: len(store.applied_event_ids()) == outbox.count(), what="all applied")
+    assert store.checkpoint(f"broker:{topology.queue}") >= 1
+
+
+def test_fetch_lingers_for_a_full_batch_and_not_longer(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+) -> None:
+    conference = programme.conference()
+    for number in range(299):
+        programme.submit(conference, title=f"Talk {number}")
+    messages = outbox_messages(outbox)
+    consumer = RabbitMqConsumer(broker_url, topology, prefetch=500)
+    consumer.connect()
+    try:
+        publisher.publish(messages[:1])
+        started = time.monotonic()
+        alone = consumer.fetch(500, 5.0, linger=0.05)
+        assert len(alone) == 1
+        assert time.monotonic() - started < 1.0, "a lone event waits the linger, no more"
+        consumer.ack(alone)
+
+        publisher.publish(messages[1:])
+        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all delivered")
+        batch = consumer.fetch(len(messages) - 1, 5.0, linger=2.0)
+        assert len(batch) == len(messages) - 1, "the linger waits until the batch is full"
+        consumer.ack(batch)
+    finally:
+        consumer.close()
