@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
     dead_letters.add_parser(sub)
+    prune = sub.add_parser(
+        "prune-idempotency-keys", help="forget idempotency keys older than their retention"
+    )
+    prune.add_argument("--older-than-hours", type=float, default=24.0)
 
     demo_parser = sub.add_parser("demo", help="load a sample programme through the write API")
     demo_parser.add_argument("--command-url", default="http://127.0.0.1:8000")
@@ -77,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.rebuild()
         case "dead-letters":
             return dead_letters.run(args)
+        case "prune-idempotency-keys":
+            return roles.prune_idempotency_keys(args.older_than_hours)
         case "migrate":
             return roles.migrate()
         case "demo":

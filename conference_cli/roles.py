@@ -82,3 +82,18 @@ def rebuild() -> int:
         return 1
     print(f"\nSwitched the search API over to the rebuilt read models ({generation}).")
     return 0
+
+
+def prune_idempotency_keys(older_than_hours: float) -> int:
+    from datetime import timedelta
+
+    from command_service.idempotency_retention import prune_idempotency_keys as prune
+    from command_service.settings import load_settings
+
+    def report(deleted: int) -> None:
+        print(f"\r  deleted {deleted} keys", end="", flush=True)
+
+    print(f"Forgetting idempotency keys older than {older_than_hours:g} hours...")
+    deleted = prune(load_settings().database_url, timedelta(hours=older_than_hours), report)
+    print(f"\nDone: {deleted} idempotency keys deleted.")
+    return 0

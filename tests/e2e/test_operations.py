@@ -88,3 +88,25 @@ def test_a_poison_event_is_parked_listed_shown_and_dropped(stack: Stack) -> None
     assert dropped.returncode == 0, dropped.stdout
     assert "0 dead letter(s)" in _cli(stack, "dead-letters", "list").stdout
     assert _cli(stack, "dead-letters", "show", letter_id).returncode == 1
+
+
+def test_pruned_idempotency_keys_no_longer_answer_retries(stack: Stack) -> None:
+    conference_id = _conference(stack)
+    body = {"name": "Renamed once"}
+    first = stack.send("PATCH", f"/conferences/{conference_id}", body, **{"Idempotency-Key": "k-1"})
+    replay = stack.send(
+        "PATCH", f"/conferences/{conference_id}", body, **{"Idempotency-Key": "k-1"}
+    )
+    assert replay.json() == first.json()
+
+    pruned = _cli(stack, "prune-idempotency-keys", "--older-than-hours", "0")
+
+    assert pruned.returncode == 0, pruned.stderr
+    assert "Done: 1 idempotency keys deleted." in pruned.stdout
+    renamed = stack.send(
+        "PATCH",
+        f"/conferences/{conference_id}",
+        {"name": "Renamed twice"},
+        **{"Idempotency-Key": "k-1"},
+    )
+    assert renamed.status_code == 200  # the key is free again: a new request, not a reuse
