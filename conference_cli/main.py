@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
     dead_letters.add_parser(sub)
+    sub.add_parser(
+        "prune-generations", help="drop the old read models a rebuild kept for a rollback"
+    )
     prune = sub.add_parser(
         "prune-idempotency-keys", help="forget idempotency keys older than their retention"
     )
@@ -81,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.rebuild()
         case "dead-letters":
             return dead_letters.run(args)
+        case "prune-generations":
+            return roles.prune_generations()
         case "prune-idempotency-keys":
             return roles.prune_idempotency_keys(args.older_than_hours)
         case "migrate":

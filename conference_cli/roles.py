@@ -97,3 +97,26 @@ def prune_idempotency_keys(older_than_hours: float) -> int:
     deleted = prune(load_settings().database_url, timedelta(hours=older_than_hours), report)
     print(f"\nDone: {deleted} idempotency keys deleted.")
     return 0
+
+
+def prune_generations() -> int:
+    """Drop the read-model generations a rebuild left behind (kept for a rollback)."""
+    from query_service.bootstrap import build_read_store
+    from query_service.settings import load_settings
+
+    store = build_read_store(load_settings())
+    dropped: list[str] = []
+    active = None
+    try:
+        for generation in store.generations():
+            try:
+                store.drop_generation(generation)
+            except ValueError:  # the active one: it serves readers
+                active = generation
+                continue
+            dropped.append(generation)
+            print(f"dropped {generation}")
+    finally:
+        store.close()
+    print(f"{len(dropped)} old generation(s) dropped; {active} serves.")
+    return 0

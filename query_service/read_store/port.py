@@ -224,5 +224,12 @@ class ReadStore(TalkSearch, ProjectionStore, Protocol):
     def activate_generation(self, generation: str) -> None:
         """Switch every reader to ``generation`` in one atomic step."""
 
+    def generations(self) -> list[str]:
+        """Every generation present, oldest first (the active one among them)."""
+
+    def drop_generation(self, generation: str) -> None:
+        """Delete an inactive generation (kept after a rebuild for a rollback); refuses the
+        active one with ``ValueError``."""
+
     def applied_event_ids(self) -> list[str]:
         """The journal of applications, oldest first (an event applied twice shows twice)."""

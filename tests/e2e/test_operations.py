@@ -35,6 +35,11 @@ def test_rebuild_switches_to_an_equal_read_model_while_serving(stack: Stack) -> 
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "Switched the search API over" in rebuilt.stdout
     assert stack.query.get("/talks", params={"conference_id": conference_id}).json() == before
+    pruned = _cli(stack, "prune-generations")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "dropped g1" in pruned.stdout
+    assert "1 old generation(s) dropped; g2 serves." in pruned.stdout
+    assert stack.query.get("/talks", params={"conference_id": conference_id}).json() == before
     stack.ok("PATCH", f"/talks/{talk_ids[1]}", {"title": "After the rebuild"})
     wait_until(
         lambda: stack.query.get(f"/talks/{talk_ids[1]}").json()["title"] == "After the rebuild",

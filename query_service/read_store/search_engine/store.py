@@ -132,6 +132,12 @@ class SearchEngineReadStore:
         )
         return sorted((g for g in found if g), key=generation_number)
 
+    def drop_generation(self, generation: str) -> None:
+        check_generation(generation)
+        if generation == self.active_generation():
+            raise ValueError(f"{generation} is the active generation; it serves readers")
+        self._client.delete_indices([self._names.index(kind, generation) for kind in KINDS])
+
     def create_generation(self) -> str:
         """A new, empty generation for a rebuild; it does not serve until activated. Its
         talks index is the claim: two rebuilds starting at once get different numbers."""

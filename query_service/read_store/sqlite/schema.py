@@ -94,6 +94,32 @@ def generation_ddl(g: str) -> list[str]:
     ]
 
 
+def generations(conn: sqlite3.Connection) -> list[str]:
+    """The generations whose tables exist, oldest first."""
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'g[0-9]*_talks'"
+    )
+    found = [str(row[0]).removesuffix("_talks") for row in rows]
+    return sorted((g for g in found if _GENERATION.match(g)), key=lambda g: int(g[1:]))
+
+
+def drop_generation(conn: sqlite3.Connection, g: str) -> None:
+    """Drop every table of generation ``g`` (virtual tables drop their shadow tables)."""
+    check_generation(g)
+    names = [
+        str(row[0])
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE ? ESCAPE '\\' AND type = 'table'",
+            (f"{g}\\_%",),
+        )
+    ]
+    for name in sorted(names, key=lambda name: not name.endswith("_vocab")):
+        if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = ? AND type = 'table'", (name,)
+        ).fetchone():
+            conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
 def create_generation(conn: sqlite3.Connection, g: str) -> None:
     for statement in generation_ddl(g):
         conn.execute(statement)

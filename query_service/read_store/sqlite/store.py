@@ -75,6 +75,16 @@ class SqliteReadStore:
         with self._pool.transaction() as conn:
             schema.set_active_generation(conn, name)
 
+    def generations(self) -> list[str]:
+        with self._pool.snapshot() as conn:
+            return schema.generations(conn)
+
+    def drop_generation(self, generation: str) -> None:
+        with self._pool.transaction() as conn:
+            if generation == schema.active_generation(conn):
+                raise ValueError(f"{generation} is the active generation; it serves readers")
+            schema.drop_generation(conn, generation)
+
     def close(self) -> None:
         self._pool.close()
 
