@@ -55,7 +55,13 @@ class QuerySettings(BaseSettings):
         description="The projector's quorum queue; '<queue>.dlx' and '<queue>.dead' are its "
         "dead-letter exchange and queue. Replicas of one read model share it.",
     )
-    projector_prefetch: int = Field(default=500, ge=1, le=10_000)
+    projector_prefetch: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="Unacked deliveries the broker may push to one projector: twice "
+        "PROJECTOR_BATCH_SIZE, so the next batch arrives while one is written.",
+    )
     projector_batch_linger: float = Field(
         default=0.005,
         ge=0,

@@ -70,7 +70,7 @@ class RabbitMqConsumer:
         broker_url: str,
         topology: ProjectorTopology,
         *,
-        prefetch: int = 500,
+        prefetch: int = 1000,
         connection_name: str | None = None,
     ) -> None:
         self._url = broker_url
@@ -87,6 +87,11 @@ class RabbitMqConsumer:
     @property
     def is_open(self) -> bool:
         return bool(self._connection is not None and self._connection.is_open)
+
+    @property
+    def buffered(self) -> int:
+        """Deliveries read off the socket and not yet taken by ``fetch``."""
+        return len(self._buffer)
 
     def connect(self) -> None:
         """Open, declare the topology, and start consuming with ``prefetch`` unacked."""

@@ -33,6 +33,11 @@ re-loads and re-projects the batch.
 **Batches**: after the first delivery arrives, the consumer keeps reading for up to
 ``linger`` seconds (``PROJECTOR_BATCH_LINGER``) until ``batch_size`` are at hand, so a busy
 queue is written in full batches and an idle one delays a lone event by ``linger`` at most.
+A batch is projected and written on a writer thread while this thread reads the next
+deliveries off the socket (the prefetch window holds them): parsing frames then overlaps
+the store's round trips instead of following them. Batches are still projected and written
+strictly one after another, each against the documents the one before it wrote, and every
+broker call stays on the consumer's thread (pika connections are not thread-safe).
 
 Failures of the store: transient ones (unavailable, locked, I/O) keep the whole batch
 unacked and back off; any other write failure is narrowed down by writing the batch's
@@ -47,7 +52,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
 from query_service.consumers.rabbitmq import BrokerError, Delivery, RabbitMqConsumer
 from query_service.consumers.source import SourceRecord
@@ -71,6 +77,8 @@ FENCE_RETRIES = 20
 step."""
 BLOCKED_STREAMS_KEPT = 10_000
 GAP_MAX_DELAY = 1.0
+READ_AHEAD_TICK = 0.002
+"""How long one read-ahead turn waits for frames before looking at the writer again."""
 
 
 def is_transient(error: Exception) -> bool:
@@ -97,6 +105,21 @@ class _Pending:
     due: float = 0.0
 
 
+Settled = tuple[_Pending, Decoded, ItemOutcome]
+
+
+@dataclass
+class _Written:
+    """What the writer thread did with one batch, for the consumer thread to settle."""
+
+    settled: list[Settled] = field(default_factory=list)
+    carry: list[_Pending] = field(default_factory=list)
+    """Lost races in a row: put back for the next step."""
+    trouble: Exception | None = None
+    """A transient store failure; ``unwritten`` wait for the back-off."""
+    unwritten: list[_Pending] = field(default_factory=list)
+
+
 class BrokerProjector:
     def __init__(
         self,
@@ -121,6 +144,7 @@ class BrokerProjector:
         self._carry: list[_Pending] = []
         self._blocked: OrderedDict[str, int] = OrderedDict()
         """Streams this replica parked an event of, with the highest version parked."""
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projector-writer")
         self.stats = ProjectorStats()
 
     # --- the loop ------------------------------------------------------------------------
@@ -142,7 +166,7 @@ class BrokerProjector:
                 self._consumer.close()
                 stop.wait(delay)
             except StoreTrouble as trouble:
-                self._carry = trouble.pending
+                self._carry.extend(trouble.pending)
                 delay = backoff.next_delay()
                 log.warning("read store failed (%s); retrying in %.1fs", trouble, delay)
                 self._pause(delay, stop)
@@ -164,11 +188,23 @@ class BrokerProjector:
             wait = 0.0 if batch else self._idle_wait(now)
             batch += [_Pending(d) for d in self._consumer.fetch(room, wait, self._linger)]
         if batch:
-            self._project_and_write(batch)
+            self._settle_written(self._write_reading_ahead(batch))
         return len(batch)
 
     def close(self) -> None:
+        self._writer.shutdown(wait=True)
         self._consumer.close()
+
+    def _write_reading_ahead(self, batch: list[_Pending]) -> _Written:
+        """Write ``batch`` on the writer thread; meanwhile buffer the next deliveries."""
+        future: Future[_Written] = self._writer.submit(self._write, batch)
+        try:
+            while not future.done():
+                self._consumer.pump(READ_AHEAD_TICK)
+        except BrokerError:
+            wait([future])  # one batch at a time in the store, even across reconnects
+            raise
+        return future.result()
 
     def _idle_wait(self, now: float) -> float:
         if not self._waiting:
@@ -193,11 +229,17 @@ class BrokerProjector:
 
     # --- one batch -----------------------------------------------------------------------
 
-    def _project_and_write(self, batch: list[_Pending]) -> None:
+    def _write(self, batch: list[_Pending]) -> _Written:
+        """On the writer thread: decode, project and write; no broker calls here."""
         pairs = sorted(
             ((p, decode(SourceRecord(p.delivery.tag, p.delivery.text))) for p in batch),
             key=lambda pair: _order(pair[1]),
         )
+        written = _Written()
+        self._write_pairs(pairs, written)
+        return written
+
+    def _write_pairs(self, pairs: list[tuple[_Pending, Decoded]], written: _Written) -> None:
         ordered = [p for p, _ in pairs]
         items = [item for _, item in pairs]
         fenced = not self._store.guards_documents
@@ -220,34 +262,45 @@ class BrokerProjector:
                 continue
             except Exception as error:
                 if is_transient(error):
-                    raise StoreTrouble(ordered, error) from error
-                self._narrow_down(ordered, items, error)
+                    written.trouble, written.unwritten = error, ordered
+                else:
+                    self._narrow_down(pairs, error, written)
                 return
-            self._settle(ordered, items, result.outcomes)
+            written.settled += zip(ordered, items, result.outcomes, strict=True)
             return
-        self._carry.extend(ordered)
+        written.carry += ordered
 
     def _checkpoint(self, fence: int) -> Checkpoint:
         """The fence: the consumer group's checkpoint, compare-and-set by one (ADR 060)."""
         return Checkpoint(self._fence, fence, fence + 1)
 
-    def _narrow_down(self, ordered: list[_Pending], items: list[Decoded], error: Exception) -> None:
-        if len(ordered) == 1:
-            failed = ItemOutcome(Outcome.FAILED, f"{type(error).__name__}: {error}", error)
-            self._settle(ordered, items, [failed])
+    def _narrow_down(
+        self, pairs: list[tuple[_Pending, Decoded]], error: Exception, written: _Written
+    ) -> None:
+        """Write the deliveries one by one, so only the one at fault is retried."""
+        if len(pairs) == 1:
+            pending, item = pairs[0]
+            reason = f"{type(error).__name__}: {error}"
+            written.settled.append((pending, item, ItemOutcome(Outcome.FAILED, reason, error)))
             return
         log.warning("batch write failed (%s); writing its deliveries one by one", error)
-        for index, pending in enumerate(ordered):
-            try:
-                self._project_and_write([pending])
-            except StoreTrouble as trouble:
-                raise StoreTrouble(ordered[index:], trouble) from trouble
+        for index, pair in enumerate(pairs):
+            self._write_pairs([pair], written)
+            if written.trouble is not None:
+                written.unwritten = [p for p, _ in pairs[index:]]
+                return
 
-    def _settle(
-        self, ordered: Sequence[_Pending], items: Sequence[Decoded], outcomes: Sequence[ItemOutcome]
-    ) -> None:
+    # --- settling, on the consumer's thread ------------------------------------------------
+
+    def _settle_written(self, written: _Written) -> None:
+        self._settle(written.settled)
+        self._carry.extend(written.carry)
+        if written.trouble is not None:
+            raise StoreTrouble(written.unwritten, written.trouble)
+
+    def _settle(self, settled: Sequence[Settled]) -> None:
         done: list[Delivery] = []
-        for pending, item, outcome in zip(ordered, items, outcomes, strict=True):
+        for pending, item, outcome in settled:
             if outcome.kind in (Outcome.APPLIED, Outcome.DUPLICATE, Outcome.SKIPPED):
                 done.append(pending.delivery)
                 self._count(outcome, item)

@@ -4,11 +4,12 @@ each document itself (ADR 060)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from query_service.consumers.rabbitmq import RabbitMqConsumer
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
+from query_service.projector.broker_projector import BrokerProjector
 from query_service.read_store.port import Checkpoint, DocumentVersionConflict, WriteBatch
 from query_service.read_store.sqlite import SqliteReadStore
 from tests.projector_rabbitmq.conftest import (
@@ -115,3 +116,58 @@ def test_fetch_lingers_for_a_full_batch_and_not_longer(
         consumer.ack(batch)
     finally:
         consumer.close()
+
+
+class SlowStore:
+    """SQLite whose first write publishes more events (they arrive while it is written)
+    and then takes ``seconds``."""
+
+    def __init__(self, inner: SqliteReadStore, during_first_write: Callable[[], None]) -> None:
+        self._inner = inner
+        self._hook: Callable[[], None] | None = during_first_write
+        self.seconds = 0.3
+
+    def write(self, batch: WriteBatch) -> None:
+        if self._hook is not None:
+            hook, self._hook = self._hook, None
+            hook()
+            time.sleep(self.seconds)
+        self._inner.write(batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_the_next_batch_is_read_while_one_is_written(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+) -> None:
+    conference = programme.conference()
+    for number in range(19):
+        programme.submit(conference, title=f"Talk {number}")
+    messages = outbox_messages(outbox)
+    assert len(messages) == 20
+
+    def publish_the_rest() -> None:
+        publisher.publish(messages[10:])
+        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all pushed")
+
+    consumer = RabbitMqConsumer(broker_url, topology, prefetch=40)
+    consumer.connect()
+    projector = BrokerProjector(
+        consumer, SlowStore(store, publish_the_rest), batch_size=10, linger=0.5
+    )
+    try:
+        publisher.publish(messages[:10])
+        assert projector.step() == 10
+        assert projector.stats.applied == 10
+        assert consumer.buffered == 10, "what arrived during the write was read meanwhile"
+        assert projector.step() == 10
+        assert projector.stats.applied == 20
+    finally:
+        projector.close()
+    assert_applied_once(store, outbox)
