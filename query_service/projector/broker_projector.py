@@ -34,10 +34,11 @@ re-loads and re-projects the batch.
 ``linger`` seconds (``PROJECTOR_BATCH_LINGER``) until ``batch_size`` are at hand, so a busy
 queue is written in full batches and an idle one delays a lone event by ``linger`` at most.
 A batch is projected and written on a writer thread while this thread reads the next
-deliveries off the socket (the prefetch window holds them): parsing frames then overlaps
-the store's round trips instead of following them. Batches are still projected and written
-strictly one after another, each against the documents the one before it wrote, and every
-broker call stays on the consumer's thread (pika connections are not thread-safe).
+deliveries off the socket (the prefetch window holds them) and decodes them: parsing
+frames and JSON then overlaps the store's round trips instead of following them. Batches
+are still projected and written strictly one after another, each against the documents the
+one before it wrote, and every broker call stays on the consumer's thread (pika
+connections are not thread-safe).
 
 Failures of the store: transient ones (unavailable, locked, I/O) keep the whole batch
 unacked and back off; any other write failure is narrowed down by writing the batch's
@@ -100,6 +101,7 @@ class StoreTrouble(Exception):
 @dataclass
 class _Pending:
     delivery: Delivery
+    item: Decoded
     attempts: int = 0
     first_failure: float = 0.0
     due: float = 0.0
@@ -145,6 +147,8 @@ class BrokerProjector:
         self._blocked: OrderedDict[str, int] = OrderedDict()
         """Streams this replica parked an event of, with the highest version parked."""
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projector-writer")
+        self._decoded: dict[tuple[int, int], Decoded] = {}
+        """Deliveries still in the consumer's buffer, decoded while a batch was written."""
         self.stats = ProjectorStats()
 
     # --- the loop ------------------------------------------------------------------------
@@ -186,7 +190,7 @@ class BrokerProjector:
         room = self._batch_size - len(batch)
         if room > 0:
             wait = 0.0 if batch else self._idle_wait(now)
-            batch += [_Pending(d) for d in self._consumer.fetch(room, wait, self._linger)]
+            batch += [self._pending(d) for d in self._consumer.fetch(room, wait, self._linger)]
         if batch:
             self._settle_written(self._write_reading_ahead(batch))
         return len(batch)
@@ -201,6 +205,7 @@ class BrokerProjector:
         try:
             while not future.done():
                 self._consumer.pump(READ_AHEAD_TICK)
+                self._decode_ahead()
         except BrokerError:
             wait([future])  # one batch at a time in the store, even across reconnects
             raise
@@ -225,16 +230,23 @@ class BrokerProjector:
 
     def _forget_in_flight(self) -> None:
         """A closed channel returned every unacked delivery to the queue: drop our copies."""
-        self._waiting, self._carry = [], []
+        self._waiting, self._carry, self._decoded = [], [], {}
+
+    def _pending(self, delivery: Delivery) -> _Pending:
+        item = self._decoded.pop((delivery.epoch, delivery.tag), None)
+        return _Pending(delivery, item or _decode(delivery))
+
+    def _decode_ahead(self) -> None:
+        for delivery in self._consumer.buffered_deliveries():
+            key = (delivery.epoch, delivery.tag)
+            if key not in self._decoded:
+                self._decoded[key] = _decode(delivery)
 
     # --- one batch -----------------------------------------------------------------------
 
     def _write(self, batch: list[_Pending]) -> _Written:
-        """On the writer thread: decode, project and write; no broker calls here."""
-        pairs = sorted(
-            ((p, decode(SourceRecord(p.delivery.tag, p.delivery.text))) for p in batch),
-            key=lambda pair: _order(pair[1]),
-        )
+        """On the writer thread: project and write; no broker calls here."""
+        pairs = sorted(((p, p.item) for p in batch), key=lambda pair: _order(pair[1]))
         written = _Written()
         self._write_pairs(pairs, written)
         return written
@@ -376,6 +388,10 @@ class BrokerProjector:
             item.stream,
             reason,
         )
+
+
+def _decode(delivery: Delivery) -> Decoded:
+    return decode(SourceRecord(delivery.tag, delivery.text))
 
 
 def _order(item: Decoded) -> tuple[str, int]:
