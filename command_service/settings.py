@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=2000, ge=1, le=10_000)
     """Outbox rows one relay claims, publishes and marks per round: the confirm window."""
     port: int = Field(default=8000, ge=1, le=65535)
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
+    """Larger bodies are refused with 413 before they are read (ADR 022)."""
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from command_service.api.body_limit import BodyLimitMiddleware
 from command_service.api.correlation import CorrelationMiddleware
 from command_service.api.problems import install_problem_handlers
 from command_service.api.routers import conferences, health, ratings, schedule, talks
@@ -23,7 +24,8 @@ def create_app(
     settings: Settings | None = None, *, service: CommandService | None = None
 ) -> FastAPI:
     """Build the app; pass ``service`` to reuse an existing composition (tests)."""
-    command_service = service or bootstrap(settings or load_settings())
+    settings = settings or load_settings()
+    command_service = service or bootstrap(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +43,7 @@ def create_app(
     )
     app.state.service = command_service
     install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(CorrelationMiddleware)
     for module in (conferences, schedule, talks, ratings, health):
         app.include_router(module.router)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -125,3 +127,39 @@ def test_openapi_and_docs(api: Api) -> None:
         "/talks/{talk_id}/ratings/{attendee_id}",
     }
     assert api.send("GET", "/docs").status_code == 200
+
+
+LIMIT = 1_048_576
+
+
+def test_a_body_declared_over_the_limit_is_413_and_changes_nothing(api: Api) -> None:
+    body = json.dumps(conference_body(name="x" * LIMIT))
+    response = api.client.post(
+        "/conferences", content=body, headers={"Content-Type": "application/json"}
+    )
+    problem = assert_problem(response, 413, "body-too-large")
+    assert "1,048,576 bytes" in problem["detail"]
+    assert api.outbox_size() == 0
+
+
+def test_a_chunked_body_is_refused_once_it_passes_the_limit(api: Api) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(40):
+            yield b"x" * 65_536  # 2.5 MiB in all, no Content-Length
+
+    response = api.client.post(
+        "/conferences", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 413, "body-too-large")
+    assert api.outbox_size() == 0
+
+
+def test_a_body_just_under_the_limit_is_read(api: Api) -> None:
+    padding = LIMIT - len(json.dumps(conference_body(name="")))
+    body = json.dumps(conference_body(name="x" * padding))
+    assert len(body) == LIMIT
+    response = api.client.post(
+        "/conferences", content=body, headers={"Content-Type": "application/json"}
+    )
+    # Read and judged by the domain: the name is far too long, which is 422, not 413.
+    assert_problem(response, 422, "invalid-input")
