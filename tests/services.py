@@ -167,34 +167,8 @@ def rabbitmq_management_url(amqp_url: str) -> str:
 
 # --- Search engines (Elasticsearch, OpenSearch) ------------------------------------------
 
-CI_UNAVAILABLE_ENV = "CI_UNAVAILABLE_SERVICES"
 OPENSEARCH_IMAGE = "opensearchproject/opensearch:2.19.1"
-ELASTICSEARCH_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:9.1.5"
-
-
-def ci_unavailable_services() -> set[str]:
-    """Services a CI declares it cannot run (``CI_UNAVAILABLE_SERVICES=elasticsearch``):
-    their tests skip there instead of failing, with a reason that says so (ADR 050)."""
-    raw = os.environ.get(CI_UNAVAILABLE_ENV, "")
-    return {name.strip().lower() for name in raw.split(",") if name.strip()}
-
-
-def resolve_declared_service(
-    name: str, env_var: str, container_factory: ContainerFactory | None
-) -> str:
-    """Like ``resolve_service``, but a CI run skips (not fails) a service it declared
-    unavailable in ``CI_UNAVAILABLE_SERVICES``, unless its URL is set or Docker answers."""
-    explicit = os.environ.get(env_var, "").strip()
-    declared = name.lower() in ci_unavailable_services()
-    if not explicit and declared and in_ci() and docker_problem() is not None:
-        reason = (
-            f"{name} is not available: this CI declared it unavailable ({CI_UNAVAILABLE_ENV}; "
-            f"no Docker engine, and the official client refuses OpenSearch; see "
-            f"docs/adr/050-search-engine-read-stores.md). Set {env_var} to run these tests"
-        )
-        print(f"\n*** SKIPPING: {reason}", file=sys.stderr)
-        pytest.skip(reason)
-    return resolve_service(name, env_var, container_factory)
+ELASTICSEARCH_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:9.5.3"
 
 
 @contextmanager
@@ -216,13 +190,11 @@ def elasticsearch_container() -> Iterator[str]:
 
 
 def opensearch_url() -> str:
-    return resolve_declared_service("OpenSearch", "TEST_OPENSEARCH_URL", opensearch_container)
+    return resolve_service("OpenSearch", "TEST_OPENSEARCH_URL", opensearch_container)
 
 
 def elasticsearch_url() -> str:
-    return resolve_declared_service(
-        "Elasticsearch", "TEST_ELASTICSEARCH_URL", elasticsearch_container
-    )
+    return resolve_service("Elasticsearch", "TEST_ELASTICSEARCH_URL", elasticsearch_container)
 
 
 def random_index_prefix() -> str:

@@ -329,7 +329,7 @@ class SearchEngineReadStore:
         return {str(b["key"]) for b in response["aggregations"]["streams"]["buckets"]}
 
     def dead_letters(self) -> Sequence[DeadLetter]:
-        body = {"size": PAGE, "sort": [{"seq": "asc"}, {"_id": "asc"}], "query": {"match_all": {}}}
+        body = {"size": PAGE, "sort": [{"seq": "asc"}, {"id": "asc"}], "query": {"match_all": {}}}
         hits = self._search_all(self._target("dead-letters"), body)
         return [indexed.dead_letter_from_source(h["_source"]) for h in hits]
 

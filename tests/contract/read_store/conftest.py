@@ -2,9 +2,8 @@
 
 ``sqlite`` always runs. ``opensearch`` and ``elasticsearch`` resolve their engine through
 ``tests/services.py`` (``TEST_OPENSEARCH_URL`` / ``TEST_ELASTICSEARCH_URL``, else a
-container when Docker answers, else a loud skip; a failure under ``CI=true`` unless the
-service is listed in ``CI_UNAVAILABLE_SERVICES``). Each test gets its own random index
-prefix and deletes its indices afterwards.
+container when Docker answers, else a loud skip, and a failure under ``CI=true``). Each
+test gets its own random index prefix and deletes its indices afterwards.
 """
 
 from __future__ import annotations
