@@ -4,6 +4,10 @@ Every command body is a few kilobytes; a megabyte is generous. A declared
 ``Content-Length`` above the limit is refused without reading a byte; a body without one
 (chunked) is counted as it arrives and refused as soon as it passes the limit. A reverse
 proxy in front may set its own, lower limit; this one holds without it.
+
+Why not ``FastAPI(max_body_size=...)`` (Starlette's ``RequestBodyLimitMiddleware``): it
+answers a declared oversized ``Content-Length`` with ``text/plain`` "Content Too Large",
+outside the app's exception handlers, so the problem+json contract would break exactly there.
 """
 
 from __future__ import annotations

@@ -93,9 +93,10 @@ class RabbitMqConsumer:
         """Deliveries read off the socket and not yet taken by ``fetch``."""
         return len(self._buffer)
 
-    def buffered_deliveries(self) -> tuple[Delivery, ...]:
-        """Those deliveries, oldest first, for work that can start before ``fetch``."""
-        return tuple(self._buffer)
+    def buffered_deliveries(self, skip: int = 0) -> list[Delivery]:
+        """Those deliveries but the first ``skip``, oldest first, for work that can start
+        before ``fetch`` takes them."""
+        return self._buffer[skip:]
 
     def connect(self) -> None:
         """Open, declare the topology, and start consuming with ``prefetch`` unacked."""

@@ -237,7 +237,9 @@ class BrokerProjector:
         return _Pending(delivery, item or _decode(delivery))
 
     def _decode_ahead(self) -> None:
-        for delivery in self._consumer.buffered_deliveries():
+        # Decoded ones are the buffer's head (fetch takes from the front): skip them. Were
+        # that ever off, a delivery would merely be decoded later, on the writer thread.
+        for delivery in self._consumer.buffered_deliveries(skip=len(self._decoded)):
             key = (delivery.epoch, delivery.tag)
             if key not in self._decoded:
                 self._decoded[key] = _decode(delivery)

@@ -118,6 +118,7 @@ def distributed(tmp_path: Path) -> Iterator[DistributedStack]:
         f"{management}/api/permissions/{vhost}/{user}",
         json={"configure": ".*", "write": ".*", "read": ".*"},
     ).raise_for_status()
+    prefix = f"e2e-{uuid.uuid4().hex[:8]}-"
     with temporary_postgres_database(postgres_server_url()) as database:
         env = {
             **os.environ,
@@ -125,7 +126,7 @@ def distributed(tmp_path: Path) -> Iterator[DistributedStack]:
             "BROKER_URL": _vhost_url(broker, vhost),
             "SEARCH_ENGINE": "opensearch",
             "SEARCH_URL": opensearch,
-            "SEARCH_INDEX_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}-",
+            "SEARCH_INDEX_PREFIX": prefix,
             "LOG_LEVEL": "INFO",
         }
         migrate = subprocess.run(
@@ -187,3 +188,5 @@ def distributed(tmp_path: Path) -> Iterator[DistributedStack]:
             for client in stack.queries:
                 client.close()
             httpx.delete(f"{management}/api/vhosts/{vhost}")
+            # Every generation a test made (rebuilds add some); wildcards are allowed here.
+            httpx.delete(f"{opensearch}/{prefix}*", params={"expand_wildcards": "all"})
