@@ -67,7 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for chatty in ("alembic", "httpx", "pika"):
+    # Libraries that log every request or frame at INFO: a projector would write four
+    # lines a batch (and spend CPU on them); their warnings and errors still show.
+    for chatty in ("alembic", "httpx", "pika", "opensearch", "elastic_transport"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     match args.command:
         case "up":
