@@ -21,16 +21,18 @@ broker dead-letter it, but the broker's ``x-death`` can say only "rejected", not
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pika
-from pika.exceptions import AMQPError
+from pika.exceptions import AMQPError, ConnectionWrongStateError
 
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
 
@@ -142,6 +144,21 @@ class RabbitMqConsumer:
         """Keep the connection serviced (heartbeats, buffering) while the caller waits."""
         self._connection.process_data_events(time_limit=max(seconds, 0))
 
+    def pump_until_done(self, future: Future[Any], after_events: Callable[[], None]) -> None:
+        """Service the connection (buffering deliveries) until ``future`` completes,
+        calling ``after_events`` whenever something arrived. The future wakes the
+        connection itself (``add_callback_threadsafe``), so the wait costs no polling."""
+        connection = self._connection
+
+        def wake(_: Future[Any]) -> None:
+            with contextlib.suppress(ConnectionWrongStateError):  # closed: nothing to wake
+                connection.add_callback_threadsafe(_nothing)
+
+        future.add_done_callback(wake)
+        while not future.done():
+            connection.process_data_events(time_limit=None)
+            after_events()
+
     def ack(self, deliveries: Sequence[Delivery]) -> None:
         """Ack, with one ``multiple`` ack when no older delivery is still unsettled."""
         tags = self._current_tags(deliveries)
@@ -225,3 +242,7 @@ class RabbitMqConsumer:
                 bool(method.redelivered),
             )
         )
+
+
+def _nothing() -> None:
+    """A wake-up call: its only effect is that the connection processed an event."""

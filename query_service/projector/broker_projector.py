@@ -78,8 +78,6 @@ FENCE_RETRIES = 20
 step."""
 BLOCKED_STREAMS_KEPT = 10_000
 GAP_MAX_DELAY = 1.0
-READ_AHEAD_TICK = 0.002
-"""How long one read-ahead turn waits for frames before looking at the writer again."""
 
 
 def is_transient(error: Exception) -> bool:
@@ -203,9 +201,7 @@ class BrokerProjector:
         """Write ``batch`` on the writer thread; meanwhile buffer the next deliveries."""
         future: Future[_Written] = self._writer.submit(self._write, batch)
         try:
-            while not future.done():
-                self._consumer.pump(READ_AHEAD_TICK)
-                self._decode_ahead()
+            self._consumer.pump_until_done(future, self._decode_ahead)
         except BrokerError:
             wait([future])  # one batch at a time in the store, even across reconnects
             raise
