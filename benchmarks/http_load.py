@@ -88,6 +88,8 @@ class Visibility:
     timeouts: int = 0
     command_latencies: list[float] = field(default_factory=list)
     visible_latencies: list[float] = field(default_factory=list)
+    answered_to_visible: list[float] = field(default_factory=list)
+    """From the command's 201 to searchable: the pipeline without the write API's queue."""
     max_lag: float = 0.0
     """How far the sender fell behind its schedule (a lagging client invalidates pacing)."""
 
@@ -152,12 +154,14 @@ async def _paced(
         result.command_latencies.append(answered - sent)
         if index % sample_every == 0:
             query = queries[index // sample_every % len(queries)]
-            await until_visible(query, f"/talks/{answer.json()['id']}", sent)
+            await until_visible(query, f"/talks/{answer.json()['id']}", sent, answered)
 
-    async def until_visible(query: RawClient, path: str, sent: float) -> None:
+    async def until_visible(query: RawClient, path: str, sent: float, answered: float) -> None:
         while (waited := time.perf_counter() - sent) < visible_timeout:
             if (await query.get(path)).status == 200:
-                result.visible_latencies.append(time.perf_counter() - sent)
+                visible = time.perf_counter()
+                result.visible_latencies.append(visible - sent)
+                result.answered_to_visible.append(visible - answered)
                 return
             # Within 5% of the latency so far: precise when it is fast, and a slow stack
             # is not buried under the probes' own polling load.
