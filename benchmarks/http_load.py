@@ -90,6 +90,9 @@ class Visibility:
     visible_latencies: list[float] = field(default_factory=list)
     answered_to_visible: list[float] = field(default_factory=list)
     """From the command's 201 to searchable: the pipeline without the write API's queue."""
+    sent_at: dict[str, float] = field(default_factory=dict)
+    """Every created talk's id and when its command was sent (epoch seconds), so that the
+    stack's own timestamps can time every command, not only the polled sample."""
     max_lag: float = 0.0
     """How far the sender fell behind its schedule (a lagging client invalidates pacing)."""
 
@@ -141,6 +144,7 @@ async def _paced(
     queries = [RawClient(url, max_connections=64) for url in query_urls]
 
     async def probe(index: int) -> None:
+        sent_at = time.time()
         sent = time.perf_counter()
         try:
             answer = await command.post("/talks", body(index))
@@ -152,9 +156,11 @@ async def _paced(
             result.errors += 1
             return
         result.command_latencies.append(answered - sent)
+        talk_id = str(answer.json()["id"])
+        result.sent_at[talk_id] = sent_at
         if index % sample_every == 0:
             query = queries[index // sample_every % len(queries)]
-            await until_visible(query, f"/talks/{answer.json()['id']}", sent, answered)
+            await until_visible(query, f"/talks/{talk_id}", sent, answered)
 
     async def until_visible(query: RawClient, path: str, sent: float, answered: float) -> None:
         while (waited := time.perf_counter() - sent) < visible_timeout:
