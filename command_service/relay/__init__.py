@@ -6,13 +6,13 @@ Entry points: ``run_relay(settings, stop_event)`` (the ``conference relay`` role
 
 from command_service.relay.outbox_claims import claimed_batch
 from command_service.relay.publisher import BrokerUnavailable, ConfirmingPublisher
-from command_service.relay.runner import publish_pending, relay_batch, run_relay
+from command_service.relay.runner import publish_pending, relay_rounds, run_relay
 
 __all__ = [
     "BrokerUnavailable",
     "ConfirmingPublisher",
     "claimed_batch",
     "publish_pending",
-    "relay_batch",
+    "relay_rounds",
     "run_relay",
 ]

@@ -36,10 +36,16 @@ class Claim:
     """Marks the rows at these positions published; returns how many it marked."""
 
 
+def claims_lock_rows(engine: sa.Engine) -> bool:
+    """Whether a claim keeps its rows from every other claim until it ends (PostgreSQL's
+    ``FOR UPDATE SKIP LOCKED``), so that two claims may be open at once."""
+    return engine.dialect.name == "postgresql"
+
+
 @contextmanager
 def claimed_batch(engine: sa.Engine, limit: int) -> Iterator[Claim]:
     """Up to ``limit`` unpublished rows in position order, claimed for this round."""
-    if engine.dialect.name == "postgresql":
+    if claims_lock_rows(engine):
         with engine.connect() as connection, connection.begin():
             yield Claim(_unpublished(connection, limit, lock=True), _marker(connection))
         return

@@ -84,6 +84,28 @@ class _Batch:
         )
 
 
+class InFlight:
+    """A batch handed to the publisher's I/O thread."""
+
+    def __init__(
+        self, publisher: ConfirmingPublisher, batch: _Batch | None, known: BatchResult | None
+    ) -> None:
+        self._publisher = publisher
+        self._batch = batch
+        self._known = known
+
+    def wait(self, timeout: float = CONFIRM_TIMEOUT_SECONDS) -> BatchResult:
+        """Until every message is confirmed, failed or lost; after ``timeout`` the missing
+        ones count as lost and the connection is closed (it is reopened by the caller)."""
+        if self._batch is None:
+            assert self._known is not None
+            return self._known
+        if not self._batch.done.wait(timeout):
+            log.warning("the broker confirmed no more within %.0fs; reconnecting", timeout)
+            self._publisher.close()
+        return self._batch.result()
+
+
 class ConfirmingPublisher:
     """One AMQP connection and channel in confirm mode, driven by its own I/O thread."""
 
@@ -147,19 +169,22 @@ class ConfirmingPublisher:
         self, messages: Sequence[OutboxMessage], timeout: float = CONFIRM_TIMEOUT_SECONDS
     ) -> BatchResult:
         """Publish ``messages`` in order and wait until each is confirmed, failed or lost."""
+        return self.start(messages).wait(timeout)
+
+    def start(self, messages: Sequence[OutboxMessage]) -> InFlight:
+        """Hand ``messages`` to the I/O thread in order and return at once; ``wait`` on the
+        answer for their confirms. One batch at a time: wait before starting the next."""
         if not messages:
-            return BatchResult([], [], [])
+            return InFlight(self, None, BatchResult([], [], []))
+        lost = BatchResult([], [], sorted(message.position for message in messages))
         if not self.is_open:
-            return BatchResult([], [], sorted(message.position for message in messages))
+            return InFlight(self, None, lost)
         batch = _Batch()
         try:
             self._connection.ioloop.add_callback_threadsafe(lambda: self._send(batch, messages))
         except Exception:  # the loop closed since ``is_open`` was read
-            return BatchResult([], [], sorted(message.position for message in messages))
-        if not batch.done.wait(timeout):
-            log.warning("the broker confirmed no more within %.0fs; reconnecting", timeout)
-            self.close()
-        return batch.result()
+            return InFlight(self, None, lost)
+        return InFlight(self, batch, None)
 
     def close(self, timeout: float = 5.0) -> None:
         thread = self._thread
