@@ -111,9 +111,14 @@ def test_rebuild_on_the_search_engine_switches_over_while_serving(
     ]
     stack.ok("POST", f"/talks/{talk_ids[0]}/accept")
     stack.ok("PUT", f"/talks/{talk_ids[0]}/ratings/ann", {"stars": 5})
-    wait_until(
-        lambda: stack.query.get(f"/talks/{talk_ids[0]}").json().get("rating", {}).get("count") == 1
-    )
+
+    def settled() -> bool:
+        # The acceptance (talk stream) and the rating (ratings stream) may be applied in
+        # either order by the two projectors: wait for both before taking the snapshot.
+        talk = stack.query.get(f"/talks/{talk_ids[0]}").json()
+        return talk.get("status") == "accepted" and talk.get("rating", {}).get("count") == 1
+
+    wait_until(settled)
     before = stack.query.get("/talks", params={"conference_id": conference_id}).json()
 
     rebuilt = subprocess.run(
