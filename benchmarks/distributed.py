@@ -75,6 +75,8 @@ LATENCY_SAMPLES = 100
 """About this many commands of the latency run are also polled until searchable over HTTP,
 a cross-check of the stack's timestamps; few, since polling loads what it measures."""
 CEILING_QUEUE = "bench.ceiling"
+JOURNAL_WAIT_SECONDS = 30.0
+"""How long the last commands of the latency run may take to show in the journal."""
 
 
 def say(message: str) -> None:
@@ -416,6 +418,19 @@ def last_position(engine: sa.Engine) -> int:
         return int(connection.execute(sa.select(sa.func.max(outbox.c.position))).scalar() or 0)
 
 
+def applied_times(search: httpx.Client, prefix: str, ids: Sequence[str]) -> dict[str, datetime]:
+    """The journal's ``applied_at`` of each of these events that it holds."""
+    search.post(f"/{prefix}applied-events/_refresh").raise_for_status()
+    applied: dict[str, datetime] = {}
+    for start in range(0, len(ids), 1000):
+        body = {"size": 1000, "query": {"terms": {"event_id": list(ids[start : start + 1000])}}}
+        hits = search.post(f"/{prefix}applied-events/_search", json=body).json()["hits"]["hits"]
+        for hit in hits:
+            source = hit["_source"]
+            applied[source["event_id"]] = datetime.fromisoformat(source["applied_at"])
+    return applied
+
+
 def stage_breakdown(
     engine: sa.Engine,
     search: httpx.Client,
@@ -434,16 +449,15 @@ def stage_breakdown(
                 outbox.c.published_at,
             ).where(outbox.c.position > after, outbox.c.published_at.is_not(None))
         ).all()
-    search.post(f"/{prefix}applied-events/_refresh").raise_for_status()
-    applied: dict[str, datetime] = {}
-    ids = [row.event_id for row in rows]
-    for start in range(0, len(ids), 1000):
-        body = {"size": 1000, "query": {"terms": {"event_id": ids[start : start + 1000]}}}
-        hits = search.post(f"/{prefix}applied-events/_search", json=body).json()["hits"]["hits"]
-        for hit in hits:
-            source = hit["_source"]
-            applied[source["event_id"]] = datetime.fromisoformat(source["applied_at"])
     commands = [row for row in rows if row.aggregate_id in sent_at]
+    # The last commands' events may still be on their way: wait for them (bounded).
+    deadline = time.monotonic() + JOURNAL_WAIT_SECONDS
+    while True:
+        applied = applied_times(search, prefix, [row.event_id for row in rows])
+        missing = [row for row in commands if row.event_id not in applied]
+        if not missing or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     return Stages(
         relay=[(row.published_at - row.recorded_at).total_seconds() for row in rows],
         projector=[
