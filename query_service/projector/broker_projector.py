@@ -234,7 +234,7 @@ class BrokerProjector:
 
     def _decode_ahead(self) -> None:
         # Decoded ones are the buffer's head (fetch takes from the front): skip them. Were
-        # that ever off, a delivery would merely be decoded later, on the writer thread.
+        # that ever off, a delivery would merely be decoded when it is fetched.
         for delivery in self._consumer.buffered_deliveries(skip=len(self._decoded)):
             key = (delivery.epoch, delivery.tag)
             if key not in self._decoded:
