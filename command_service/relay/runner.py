@@ -109,7 +109,13 @@ def relay_rounds(
             if upcoming is not None:
                 in_flight = publisher.start(upcoming.claim.messages)
             done, current = current, None
-            yield done.finish(result)
+            try:
+                yield done.finish(result)
+            except GeneratorExit:  # the caller stops: settle the batch in flight first
+                if upcoming is not None:
+                    flying, upcoming = upcoming, None
+                    flying.finish(in_flight.wait())
+                raise
             if upcoming is None and go_on:  # no overlap: the next round starts now
                 upcoming = _OpenClaim(engine, batch_size)
                 in_flight = publisher.start(upcoming.claim.messages)

@@ -127,3 +127,22 @@ def test_rounds_overlap_and_the_exchange_still_sees_the_outbox_order(
         assert [m.properties.message_id for m in received] == event_ids(engine)
     finally:
         engine.dispose()
+
+
+def test_a_caller_that_stops_between_rounds_settles_the_batch_in_flight(
+    postgres_url: str, broker_url: str, tap: Tap
+) -> None:
+    tap.bind("#")
+    engine = create_engine_for(postgres_url)
+    try:
+        record_conferences(engine, 120)
+        with ConfirmingPublisher.connect(broker_url, tap.exchange) as publisher:
+            rounds = relay_rounds(engine, publisher, 40)
+            assert next(rounds).published == 40  # the second batch is being published now
+            rounds.close()
+        # The second batch was confirmed and marked, not left to be sent twice.
+        assert len(event_ids(engine, unpublished_only=True)) == 40
+        tap.read(80, timeout=20)
+        assert len(tap.settle()) == 80, "the third batch was never published"
+    finally:
+        engine.dispose()
