@@ -94,11 +94,11 @@ def relay_rounds(
     to publishing's instead of running beside it.
     """
     overlap = claims_lock_rows(engine)
-    current: _OpenClaim | None = _OpenClaim(engine, batch_size)
+    first = _OpenClaim(engine, batch_size)
+    in_flight = publisher.start(first.claim.messages)  # never raises: failures are results
+    current: _OpenClaim | None = first
     upcoming: _OpenClaim | None = None
     try:
-        assert current is not None
-        in_flight = publisher.start(current.claim.messages)
         while current is not None:
             upcoming = _OpenClaim(engine, batch_size) if overlap and current.full else None
             result = in_flight.wait()
