@@ -60,7 +60,8 @@ class QuerySettings(BaseSettings):
         ge=1,
         le=10_000,
         description="Unacked deliveries the broker may push to one projector: twice "
-        "PROJECTOR_BATCH_SIZE, so the next batch arrives while one is written.",
+        "PROJECTOR_BATCH_SIZE, so the next batch is at hand (and, on a search engine, "
+        "projected) while one is written.",
     )
     projector_batch_linger: float = Field(
         default=0.005,

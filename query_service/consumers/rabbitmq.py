@@ -146,8 +146,9 @@ class RabbitMqConsumer:
 
     def pump_until_done(self, future: Future[Any], after_events: Callable[[], None]) -> None:
         """Service the connection (buffering deliveries) until ``future`` completes,
-        calling ``after_events`` whenever something arrived. The future wakes the
-        connection itself (``add_callback_threadsafe``), so the wait costs no polling."""
+        calling ``after_events`` at once (for what is buffered already) and whenever
+        something arrived. The future wakes the connection itself
+        (``add_callback_threadsafe``), so the wait costs no polling."""
         connection = self._connection
 
         def wake(_: Future[Any]) -> None:
@@ -155,6 +156,7 @@ class RabbitMqConsumer:
                 connection.add_callback_threadsafe(_nothing)
 
         future.add_done_callback(wake)
+        after_events()
         while not future.done():
             connection.process_data_events(time_limit=None)
             after_events()

@@ -35,10 +35,16 @@ re-loads and re-projects the batch.
 queue is written in full batches and an idle one delays a lone event by ``linger`` at most.
 A batch is projected and written on a writer thread while this thread reads the next
 deliveries off the socket (the prefetch window holds them) and decodes them: parsing
-frames and JSON then overlaps the store's round trips instead of following them. Batches
-are still projected and written strictly one after another, each against the documents the
-one before it wrote, and every broker call stays on the consumer's thread (pika
-connections are not thread-safe).
+frames and JSON then overlaps the store's round trips instead of following them. Every
+broker call stays on the consumer's thread (pika connections are not thread-safe).
+
+**Pipelining** (stores that guard every document): when a full batch is already buffered
+during a write, it is handed to a second writer thread at once. It loads and projects
+while the batch before it is in the engine, provided the two share no document (the
+documents an event reads are known from the event alone: ``required_documents``);
+otherwise it waits until the batch before it is written and projects against that. Writes
+stay one at a time and in order, and batches are settled (acked) in order. A store without
+document guards (SQLite, fenced) keeps one batch at a time.
 
 Failures of the store: transient ones (unavailable, locked, I/O) keep the whole batch
 unacked and back off; any other write failure is narrowed down by writing the batch's
@@ -47,17 +53,19 @@ deliveries one by one, so only the one at fault is retried and parked.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from query_service.consumers.rabbitmq import BrokerError, Delivery, RabbitMqConsumer
 from query_service.consumers.source import SourceRecord
+from query_service.projections.dispatch import required_documents
 from query_service.projections.errors import EventNotYetApplicable
 from query_service.projector.batch import ItemOutcome, Outcome, project_items
 from query_service.projector.decoding import Decoded, decode
@@ -108,6 +116,26 @@ class _Pending:
 Settled = tuple[_Pending, Decoded, ItemOutcome]
 
 
+Document = tuple[str, str]
+"""("talk" | "conference", id)."""
+
+
+@dataclass
+class _Job:
+    """One batch on its way through a writer thread."""
+
+    batch: list[_Pending]
+    documents: frozenset[Document]
+    """Every document its events read (and so may write)."""
+    written: threading.Event = field(default_factory=threading.Event)
+    """Set once its store write is over, however it ended."""
+    future: Future[_Written] | None = None
+
+    def result(self) -> _Written:
+        assert self.future is not None
+        return self.future.result()
+
+
 @dataclass
 class _Written:
     """What the writer thread did with one batch, for the consumer thread to settle."""
@@ -144,7 +172,9 @@ class BrokerProjector:
         self._carry: list[_Pending] = []
         self._blocked: OrderedDict[str, int] = OrderedDict()
         """Streams this replica parked an event of, with the highest version parked."""
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projector-writer")
+        self._writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="projector-writer")
+        self._next: _Job | None = None
+        """A batch handed to a writer thread ahead of its step (pipelining)."""
         self._decoded: dict[tuple[int, int], Decoded] = {}
         """Deliveries still in the consumer's buffer, decoded while a batch was written."""
         self.stats = ProjectorStats()
@@ -178,34 +208,71 @@ class BrokerProjector:
                 self._forget_in_flight()
                 self._consumer.close()
                 stop.wait(delay)
+        if self._next is not None and self._consumer.is_open:
+            with contextlib.suppress(Exception):  # unsettled ones are simply redelivered
+                self.step()  # settle the batch handed ahead: a clean stop re-sends nothing
 
     def step(self) -> int:
         """Take one batch (due retries first, then new deliveries) and settle it."""
+        job, self._next = self._next, None
+        if job is None:
+            batch = self._take(wait=None, linger=self._linger)
+            if not batch:
+                return 0
+            job = self._submit(batch, after=None)
+        self._settle_written(self._write_reading_ahead(job))
+        return len(job.batch)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._consumer.close()
+
+    def _take(self, wait: float | None, linger: float) -> list[_Pending]:
+        """Due retries and lost races first, then deliveries (``wait`` None: idle wait)."""
         now = time.monotonic()
         due = [p for p in self._waiting if p.due <= now]
         self._waiting = [p for p in self._waiting if p.due > now]
         batch, self._carry = self._carry + due, []
         room = self._batch_size - len(batch)
         if room > 0:
-            wait = 0.0 if batch else self._idle_wait(now)
-            batch += [self._pending(d) for d in self._consumer.fetch(room, wait, self._linger)]
-        if batch:
-            self._settle_written(self._write_reading_ahead(batch))
-        return len(batch)
+            if wait is None:
+                wait = 0.0 if batch else self._idle_wait(now)
+            batch += [self._pending(d) for d in self._consumer.fetch(room, wait, linger)]
+        return batch
 
-    def close(self) -> None:
-        self._writer.shutdown(wait=True)
-        self._consumer.close()
+    def _submit(self, batch: list[_Pending], after: _Job | None) -> _Job:
+        job = _Job(batch, _documents(batch))
+        job.future = self._writer.submit(self._run, job, after)
+        return job
 
-    def _write_reading_ahead(self, batch: list[_Pending]) -> _Written:
-        """Write ``batch`` on the writer thread; meanwhile buffer the next deliveries."""
-        future: Future[_Written] = self._writer.submit(self._write, batch)
+    def _run(self, job: _Job, after: _Job | None) -> _Written:
+        """On a writer thread: project once ``after`` cannot change what this batch reads,
+        and write once ``after`` is written."""
         try:
-            self._consumer.pump_until_done(future, self._decode_ahead)
+            if after is not None and after.documents & job.documents:
+                after.written.wait()
+            return self._write(job.batch, after.written.wait if after is not None else _now)
+        finally:
+            job.written.set()
+
+    def _write_reading_ahead(self, job: _Job) -> _Written:
+        """Wait for ``job``, meanwhile buffering (and maybe handing ahead) the next batch."""
+        assert job.future is not None
+        try:
+            self._consumer.pump_until_done(job.future, lambda: self._read_ahead(job))
         except BrokerError:
-            wait([future])  # one batch at a time in the store, even across reconnects
+            self._wait_for_writers(job)  # one store write at a time, even across reconnects
             raise
-        return future.result()
+        return job.result()
+
+    def _read_ahead(self, job: _Job) -> None:
+        self._decode_ahead()
+        full_batch_waiting = self._consumer.buffered >= self._batch_size
+        if self._store.guards_documents and self._next is None and full_batch_waiting:
+            self._next = self._submit(self._take(wait=0.0, linger=0.0), after=job)
+
+    def _wait_for_writers(self, *jobs: _Job | None) -> None:
+        wait([j.future for j in (*jobs, self._next) if j is not None and j.future is not None])
 
     def _idle_wait(self, now: float) -> float:
         if not self._waiting:
@@ -226,7 +293,8 @@ class BrokerProjector:
 
     def _forget_in_flight(self) -> None:
         """A closed channel returned every unacked delivery to the queue: drop our copies."""
-        self._waiting, self._carry, self._decoded = [], [], {}
+        self._wait_for_writers()
+        self._waiting, self._carry, self._decoded, self._next = [], [], {}, None
 
     def _pending(self, delivery: Delivery) -> _Pending:
         item = self._decoded.pop((delivery.epoch, delivery.tag), None)
@@ -242,14 +310,20 @@ class BrokerProjector:
 
     # --- one batch -----------------------------------------------------------------------
 
-    def _write(self, batch: list[_Pending]) -> _Written:
-        """On the writer thread: project and write; no broker calls here."""
+    def _write(self, batch: list[_Pending], turn: Callable[[], object]) -> _Written:
+        """On a writer thread: project and write; no broker calls here. ``turn`` returns
+        once the store may be written."""
         pairs = sorted(((p, p.item) for p in batch), key=lambda pair: _order(pair[1]))
         written = _Written()
-        self._write_pairs(pairs, written)
+        self._write_pairs(pairs, written, turn)
         return written
 
-    def _write_pairs(self, pairs: list[tuple[_Pending, Decoded]], written: _Written) -> None:
+    def _write_pairs(
+        self,
+        pairs: list[tuple[_Pending, Decoded]],
+        written: _Written,
+        turn: Callable[[], object],
+    ) -> None:
         ordered = [p for p, _ in pairs]
         items = [item for _, item in pairs]
         fenced = not self._store.guards_documents
@@ -257,6 +331,7 @@ class BrokerProjector:
             try:
                 fence = self._store.checkpoint(self._fence) if fenced else 0
                 result = project_items(self._store, items, blocked=None, stop_at_failure=False)
+                turn()
                 if result.talks or result.conferences or result.applied_event_ids:
                     self._store.write(
                         WriteBatch(
@@ -274,7 +349,7 @@ class BrokerProjector:
                 if is_transient(error):
                     written.trouble, written.unwritten = error, ordered
                 else:
-                    self._narrow_down(pairs, error, written)
+                    self._narrow_down(pairs, error, written, turn)
                 return
             written.settled += zip(ordered, items, result.outcomes, strict=True)
             return
@@ -285,7 +360,11 @@ class BrokerProjector:
         return Checkpoint(self._fence, fence, fence + 1)
 
     def _narrow_down(
-        self, pairs: list[tuple[_Pending, Decoded]], error: Exception, written: _Written
+        self,
+        pairs: list[tuple[_Pending, Decoded]],
+        error: Exception,
+        written: _Written,
+        turn: Callable[[], object],
     ) -> None:
         """Write the deliveries one by one, so only the one at fault is retried."""
         if len(pairs) == 1:
@@ -295,7 +374,7 @@ class BrokerProjector:
             return
         log.warning("batch write failed (%s); writing its deliveries one by one", error)
         for index, pair in enumerate(pairs):
-            self._write_pairs([pair], written)
+            self._write_pairs([pair], written, turn)
             if written.trouble is not None:
                 written.unwritten = [p for p, _ in pairs[index:]]
                 return
@@ -386,6 +465,20 @@ class BrokerProjector:
             item.stream,
             reason,
         )
+
+
+def _documents(batch: Sequence[_Pending]) -> frozenset[Document]:
+    documents: set[Document] = set()
+    for pending in batch:
+        if (event := pending.item.event) is not None:
+            keys = required_documents(event)
+            documents.update(("talk", talk_id) for talk_id in keys.talk_ids)
+            documents.update(("conference", c_id) for c_id in keys.conference_ids)
+    return frozenset(documents)
+
+
+def _now() -> None:
+    """The store may be written at once."""
 
 
 def _decode(delivery: Delivery) -> Decoded:

@@ -3,8 +3,9 @@ each document itself (ADR 060)."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from query_service.consumers.rabbitmq import RabbitMqConsumer
@@ -170,4 +171,108 @@ def test_the_next_batch_is_read_while_one_is_written(
         assert projector.stats.applied == 20
     finally:
         projector.close()
+    assert_applied_once(store, outbox)
+
+
+class Timeline:
+    """SQLite posing as a store that guards every document (so the projector pipelines),
+    recording when each batch's talks are loaded and when writes start and end. The first
+    write waits (up to ``hold`` seconds) until a second batch was loaded (``release``)."""
+
+    def __init__(self, inner: SqliteReadStore, hold: float = 5.0) -> None:
+        self._inner = inner
+        self._hold = hold
+        self.events: list[tuple[str, frozenset[str]]] = []
+        self.release = threading.Event()
+        self._loads = 0
+        self._first = True
+
+    @property
+    def guards_documents(self) -> bool:
+        return True
+
+    def load_talks(self, ids: Iterable[str]) -> dict[str, Any]:
+        wanted = frozenset(ids)
+        self.events.append(("load", wanted))
+        self._loads += 1 if wanted else 0
+        if self._loads >= 2:
+            self.release.set()
+        return self._inner.load_talks(wanted)
+
+    def write(self, batch: WriteBatch) -> None:
+        talks = frozenset(t.id for t in batch.talks)
+        self.events.append(("write", talks))
+        if self._first:
+            self._first = False
+            self.release.wait(self._hold)
+        self._inner.write(batch)
+        self.events.append(("written", talks))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _step_through(
+    broker_url: str, topology: ProjectorTopology, store: Timeline, batches: int
+) -> None:
+    consumer = RabbitMqConsumer(broker_url, topology, prefetch=40)
+    consumer.connect()
+    projector = BrokerProjector(consumer, store, batch_size=10, linger=0.5)
+    try:
+        for _ in range(batches):
+            assert projector.step() == 10
+        assert projector.stats.applied == 10 * batches
+    finally:
+        projector.close()
+
+
+def test_the_next_batch_is_projected_while_the_one_before_is_written(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+) -> None:
+    conference = programme.conference()
+    for number in range(29):
+        programme.submit(conference, title=f"Talk {number}")  # 3 batches, no talk shared
+    publisher.publish(outbox_messages(outbox))
+    timeline = Timeline(store)
+
+    _step_through(broker_url, topology, timeline, batches=3)
+
+    assert timeline.release.is_set(), "the second batch was not loaded during the first write"
+    kinds = [kind for kind, ids in timeline.events if ids]
+    first_written = kinds.index("written")
+    assert kinds[:first_written].count("load") == 2
+    writes = [kind for kind, _ in timeline.events if kind != "load"]
+    assert writes == ["write", "written"] * 3, "writes overlapped or came out of order"
+    assert_applied_once(store, outbox)
+
+
+def test_a_batch_sharing_a_document_waits_for_the_one_before(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+) -> None:
+    conference = programme.conference()
+    talks = [programme.submit(conference, title=f"Talk {n}") for n in range(9)]
+    for talk in talks:  # the second batch: the same nine talks, accepted
+        programme.accept(talk)
+    programme.submit(conference, title="One more")
+    publisher.publish(outbox_messages(outbox))
+    timeline = Timeline(store, hold=0.5)
+
+    _step_through(broker_url, topology, timeline, batches=2)
+
+    kinds = [kind for kind, ids in timeline.events if ids]
+    second_load = [i for i, kind in enumerate(kinds) if kind == "load"][1]
+    first_written = kinds.index("written")
+    assert first_written < second_load, "the accepts were projected before the submits were written"
+    documents = store.load_talks(talks)
+    assert {d.status for d in documents.values()} == {"accepted"}
     assert_applied_once(store, outbox)

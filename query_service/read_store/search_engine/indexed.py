@@ -8,6 +8,7 @@ aggregates on, derived from it here and nowhere else.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,5 +118,12 @@ def dead_letter_from_source(source: JsonDict) -> DeadLetter:
     )
 
 
-def applied_event_source(event_id: str, offset: int) -> JsonDict:
-    return {"seq": sequence_number(offset), "event_id": event_id, "applied_at": _now()}
+def applied_events_source(event_ids: Sequence[str]) -> JsonDict:
+    """One journal entry per batch, ``event_id`` holding all the ids it applied (a keyword
+    array): an entry per event doubled the documents the engine indexes per batch."""
+    return {"seq": sequence_number(), "event_id": list(event_ids), "applied_at": _now()}
+
+
+def applied_event_ids_from_source(source: JsonDict) -> list[str]:
+    ids = source["event_id"]
+    return [ids] if isinstance(ids, str) else [str(i) for i in ids]

@@ -144,7 +144,7 @@ def applied_events_index(replicas: int) -> JsonDict:
             "dynamic": "strict",
             "properties": {
                 "seq": {"type": "long"},
-                "event_id": _KEYWORD,
+                "event_id": _KEYWORD,  # one entry per batch: all the ids it applied
                 "applied_at": {"type": "date"},
             },
         },

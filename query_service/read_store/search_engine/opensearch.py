@@ -14,6 +14,8 @@ from query_service.read_store.search_engine.bulk import is_overload
 from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
 
 ENGINE = "OpenSearch"
+CONNECTIONS = 10
+"""As many as elasticsearch-py keeps by default (``connections_per_node``)."""
 HINT = "start it (ops/opensearch-node/start for a local node) or point SEARCH_URL at it"
 
 
@@ -32,7 +34,13 @@ class OpenSearchClient:
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
         self.url = url
         self._client = OpenSearch(
-            hosts=[url], timeout=timeout, max_retries=2, retry_on_timeout=True
+            hosts=[url],
+            timeout=timeout,
+            max_retries=2,
+            retry_on_timeout=True,
+            # Kept-alive connections: the query API's worker threads and the projector's
+            # two writers call at once (urllib3 keeps 1 by default and reconnects the rest).
+            pool_maxsize=CONNECTIONS,
         )
 
     @contextmanager

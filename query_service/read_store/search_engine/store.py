@@ -338,7 +338,8 @@ class SearchEngineReadStore:
         index = self._target("applied-events")
         self._client.refresh(index)
         body = {"size": PAGE, "sort": [{"seq": "asc"}], "_source": ["event_id"]}
-        return [str(h["_source"]["event_id"]) for h in self._search_all(index, body)]
+        hits = self._search_all(index, body)
+        return [i for h in hits for i in indexed.applied_event_ids_from_source(h["_source"])]
 
     def write(self, batch: WriteBatch) -> None:
         guards, self._local.guards = self._guards(), {}
@@ -402,8 +403,8 @@ class SearchEngineReadStore:
             operations += bulk.write_operation(index["dead-letters"], str(letter_id), source, None)
         for letter_id in batch.resolved_dead_letters:
             operations += bulk.delete_operation(index["dead-letters"], str(letter_id))
-        for offset, event_id in enumerate(batch.applied_event_ids):
-            source = indexed.applied_event_source(event_id, offset)
+        if batch.applied_event_ids:
+            source = indexed.applied_events_source(batch.applied_event_ids)
             operations += bulk.append_operation(index["applied-events"], source)
         checkpoint = batch.checkpoint
         if checkpoint is not None:
