@@ -59,7 +59,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -120,16 +120,35 @@ Document = tuple[str, str]
 """("talk" | "conference", id)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     """One batch on its way through a writer thread."""
 
     batch: list[_Pending]
-    documents: frozenset[Document]
+    after: _Job | None = field(repr=False)
+    """The batch handed over before this one, while it may still be in the store."""
+    documents: frozenset[Document] = frozenset()
     """Every document its events read (and so may write)."""
     written: threading.Event = field(default_factory=threading.Event)
     """Set once its store write is over, however it ended."""
+    followed: bool = False
+    """Another batch is queued behind this one (and its write will refresh)."""
     future: Future[_Written] | None = None
+
+    def __post_init__(self) -> None:
+        self.documents = _documents(self.batch)
+        if self.after is not None:
+            self.after.followed = True
+
+    def wait_for_documents(self) -> None:
+        """Return once the batch before cannot change what this one reads."""
+        if self.after is not None and self.after.documents & self.documents:
+            self.after.written.wait()
+
+    def wait_for_turn(self) -> None:
+        """Return once the batch before is written: writes go one at a time, in order."""
+        if self.after is not None:
+            self.after.written.wait()
 
     def result(self) -> _Written:
         assert self.future is not None
@@ -241,19 +260,17 @@ class BrokerProjector:
         return batch
 
     def _submit(self, batch: list[_Pending], after: _Job | None) -> _Job:
-        job = _Job(batch, _documents(batch))
-        job.future = self._writer.submit(self._run, job, after)
+        job = _Job(batch, after)
+        job.future = self._writer.submit(self._run, job)
         return job
 
-    def _run(self, job: _Job, after: _Job | None) -> _Written:
-        """On a writer thread: project once ``after`` cannot change what this batch reads,
-        and write once ``after`` is written."""
+    def _run(self, job: _Job) -> _Written:
         try:
-            if after is not None and after.documents & job.documents:
-                after.written.wait()
-            return self._write(job.batch, after.written.wait if after is not None else _now)
+            job.wait_for_documents()
+            return self._write(job)
         finally:
             job.written.set()
+            job.after = None  # done with it: no chain of every batch ever written
 
     def _write_reading_ahead(self, job: _Job) -> _Written:
         """Wait for ``job``, meanwhile buffering (and maybe handing ahead) the next batch."""
@@ -310,19 +327,15 @@ class BrokerProjector:
 
     # --- one batch -----------------------------------------------------------------------
 
-    def _write(self, batch: list[_Pending], turn: Callable[[], object]) -> _Written:
-        """On a writer thread: project and write; no broker calls here. ``turn`` returns
-        once the store may be written."""
-        pairs = sorted(((p, p.item) for p in batch), key=lambda pair: _order(pair[1]))
+    def _write(self, job: _Job) -> _Written:
+        """On a writer thread: project and write; no broker calls here."""
+        pairs = sorted(((p, p.item) for p in job.batch), key=lambda pair: _order(pair[1]))
         written = _Written()
-        self._write_pairs(pairs, written, turn)
+        self._write_pairs(job, pairs, written)
         return written
 
     def _write_pairs(
-        self,
-        pairs: list[tuple[_Pending, Decoded]],
-        written: _Written,
-        turn: Callable[[], object],
+        self, job: _Job, pairs: list[tuple[_Pending, Decoded]], written: _Written
     ) -> None:
         ordered = [p for p, _ in pairs]
         items = [item for _, item in pairs]
@@ -331,7 +344,7 @@ class BrokerProjector:
             try:
                 fence = self._store.checkpoint(self._fence) if fenced else 0
                 result = project_items(self._store, items, blocked=None, stop_at_failure=False)
-                turn()
+                job.wait_for_turn()
                 if result.talks or result.conferences or result.applied_event_ids:
                     self._store.write(
                         WriteBatch(
@@ -339,6 +352,7 @@ class BrokerProjector:
                             conferences=result.conferences,
                             checkpoint=self._checkpoint(fence) if fenced else None,
                             applied_event_ids=result.applied_event_ids,
+                            searchable_now=not job.followed,
                         )
                     )
             except CheckpointMoved:
@@ -349,7 +363,7 @@ class BrokerProjector:
                 if is_transient(error):
                     written.trouble, written.unwritten = error, ordered
                 else:
-                    self._narrow_down(pairs, error, written, turn)
+                    self._narrow_down(job, pairs, error, written)
                 return
             written.settled += zip(ordered, items, result.outcomes, strict=True)
             return
@@ -361,10 +375,10 @@ class BrokerProjector:
 
     def _narrow_down(
         self,
+        job: _Job,
         pairs: list[tuple[_Pending, Decoded]],
         error: Exception,
         written: _Written,
-        turn: Callable[[], object],
     ) -> None:
         """Write the deliveries one by one, so only the one at fault is retried."""
         if len(pairs) == 1:
@@ -374,7 +388,7 @@ class BrokerProjector:
             return
         log.warning("batch write failed (%s); writing its deliveries one by one", error)
         for index, pair in enumerate(pairs):
-            self._write_pairs([pair], written, turn)
+            self._write_pairs(job, [pair], written)
             if written.trouble is not None:
                 written.unwritten = [p for p, _ in pairs[index:]]
                 return
@@ -475,10 +489,6 @@ def _documents(batch: Sequence[_Pending]) -> frozenset[Document]:
             documents.update(("talk", talk_id) for talk_id in keys.talk_ids)
             documents.update(("conference", c_id) for c_id in keys.conference_ids)
     return frozenset(documents)
-
-
-def _now() -> None:
-    """The store may be written at once."""
 
 
 def _decode(delivery: Delivery) -> Decoded:

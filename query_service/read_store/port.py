@@ -151,6 +151,10 @@ class WriteBatch:
     resolved_dead_letters: Sequence[int] = ()
     """Dead letters (by id) this batch removes: a replayed one leaves in the same
     transaction as the documents its replay wrote; a dropped one just leaves."""
+    searchable_now: bool = True
+    """Searchable before ``write`` returns. False when another batch is queued right behind
+    this one: a store that must refresh to make writes searchable (a search engine) leaves
+    it to that batch's refresh, or to its own refresh interval under a lasting backlog."""
 
 
 class TalkSearch(Protocol):

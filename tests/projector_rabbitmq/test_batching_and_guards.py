@@ -183,6 +183,7 @@ class Timeline:
         self._inner = inner
         self._hold = hold
         self.events: list[tuple[str, frozenset[str]]] = []
+        self.searchable_now: list[bool] = []
         self.release = threading.Event()
         self._loads = 0
         self._first = True
@@ -202,6 +203,7 @@ class Timeline:
     def write(self, batch: WriteBatch) -> None:
         talks = frozenset(t.id for t in batch.talks)
         self.events.append(("write", talks))
+        self.searchable_now.append(batch.searchable_now)
         if self._first:
             self._first = False
             self.release.wait(self._hold)
@@ -248,6 +250,10 @@ def test_the_next_batch_is_projected_while_the_one_before_is_written(
     assert kinds[:first_written].count("load") == 2
     writes = [kind for kind, _ in timeline.events if kind != "load"]
     assert writes == ["write", "written"] * 3, "writes overlapped or came out of order"
+    # A batch with another queued behind it leaves the refresh to that one's write; the
+    # last one makes everything searchable.
+    assert timeline.searchable_now[0] is False
+    assert timeline.searchable_now[-1] is True
     assert_applied_once(store, outbox)
 
 

@@ -10,7 +10,7 @@ whose every crash point is repaired by redelivery:
 
 1. the checkpoint is read (realtime) and must still be at ``expected``;
 2. talks (``_bulk``, each guarded by the version it was loaded at), made searchable at
-   once (``refresh``);
+   once (``refresh``) unless another batch is queued right behind (``searchable_now``);
 3. conferences, guarded alike. After the talks, because the conference's version is the
    contiguity mark of its stream: a crash in between leaves the conference behind, so the
    event is redelivered and applied again, and the talks' monotonic schedule marks skip
@@ -347,6 +347,7 @@ class SearchEngineReadStore:
         generation = self._write_generation()
         index = {kind: self._names.index(kind, generation) for kind in KINDS}
         checkpoint_guard = self._checkpoint_guard(batch, index["checkpoints"])
+        refresh = self._refresh if batch.searchable_now else "false"
         if batch.talks:
             operations = self._document_operations(
                 "talks",
@@ -354,13 +355,13 @@ class SearchEngineReadStore:
                 guards,
                 ((t.id, indexed.talk_source(t)) for t in batch.talks),
             )
-            self._bulk(operations, self._refresh)
+            self._bulk(operations, refresh)
         if batch.conferences:
             sources = ((c.id, indexed.conference_source(c)) for c in batch.conferences)
             operations = self._document_operations(
                 "conferences", index["conferences"], guards, sources
             )
-            self._bulk(operations, self._refresh)
+            self._bulk(operations, refresh)
         self._write_tail(batch, index, checkpoint_guard)
 
     def _checkpoint_guard(self, batch: WriteBatch, index: str) -> Guard:

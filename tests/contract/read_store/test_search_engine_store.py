@@ -143,6 +143,34 @@ def test_talks_are_written_before_conferences(engine_store: SearchEngineReadStor
     assert engine_store.get_conference(conf_id) is None
 
 
+class _RecordingRefresh:
+    """A client that records the ``refresh`` of every bulk of talk documents."""
+
+    def __init__(self, inner: EngineClient) -> None:
+        self._inner = inner
+        self.talk_refreshes: list[Refresh] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def bulk(self, operations: Sequence[JsonDict], refresh: Refresh) -> JsonDict:
+        if any("talks" in str(next(iter(op.values())).get("_index", "")) for op in operations):
+            self.talk_refreshes.append(refresh)
+        return self._inner.bulk(operations, refresh)
+
+
+def test_a_batch_with_another_behind_it_leaves_the_refresh_to_that_one(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    recording = _RecordingRefresh(engine_store._client)
+    store = _replica(engine_store, recording)  # type: ignore[arg-type]
+    first, second = talk(new_id("conf")), talk(new_id("conf"))
+    store.write(WriteBatch(talks=[first], searchable_now=False))
+    store.write(WriteBatch(talks=[second]))
+    assert recording.talk_refreshes == ["false", "true"]
+    assert sorted(_ids(engine_store)) == sorted([first.id, second.id]), "one refresh for both"
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_unreachable_engine_is_unavailable_with_advice(engine: str) -> None:
     client = engine_client(engine, "http://127.0.0.1:9")
