@@ -57,7 +57,9 @@ class BatchResult:
 class _Batch:
     """One batch in flight; written by the I/O thread, read once ``done`` is set."""
 
-    def __init__(self) -> None:
+    def __init__(self, messages: Sequence[OutboxMessage]) -> None:
+        self.messages = messages
+        self.sent = False
         self.pending: dict[int, OutboxMessage] = {}
         self.floor = 0  # every tag below has been resolved
         self.returned: set[str] = set()
@@ -78,7 +80,8 @@ class _Batch:
             self.done.set()
 
     def result(self) -> BatchResult:
-        unconfirmed = sorted(message.position for message in self.pending.values())
+        unsent = self.messages if not self.sent else self.pending.values()
+        unconfirmed = sorted(message.position for message in unsent)
         return BatchResult(
             sorted(self.confirmed), sorted(self.failed), unconfirmed, set(self.returned_reasons)
         )
@@ -123,6 +126,8 @@ class ConfirmingPublisher:
         self._error: BaseException | str | None = None
         self._next_tag = 0
         self._batch: _Batch | None = None
+        self._handed: _Batch | None = None
+        """The batch last handed to the I/O thread, sent or not: released if it fails."""
 
     @classmethod
     @contextmanager
@@ -179,11 +184,15 @@ class ConfirmingPublisher:
         lost = BatchResult([], [], sorted(message.position for message in messages))
         if not self.is_open:
             return InFlight(self, None, lost)
-        batch = _Batch()
+        batch = self._handed = _Batch(messages)
         try:
-            self._connection.ioloop.add_callback_threadsafe(lambda: self._send(batch, messages))
-        except Exception:  # the loop closed since ``is_open`` was read
+            self._connection.ioloop.add_callback_threadsafe(lambda: self._send(batch))
+        except Exception:  # a hand-over refused outright counts as lost, too
             return InFlight(self, None, lost)
+        if self._error is not None:
+            # The connection failed after ``is_open`` was read: its loop may have stopped
+            # before running the hand-over, and must not leave us waiting for confirms.
+            batch.done.set()
         return InFlight(self, batch, None)
 
     def close(self, timeout: float = 5.0) -> None:
@@ -234,14 +243,14 @@ class ConfirmingPublisher:
         self._ready = True
         self._settled.set()
 
-    def _send(self, batch: _Batch, messages: Sequence[OutboxMessage]) -> None:
+    def _send(self, batch: _Batch) -> None:
         if self._error is not None or self._channel is None or not self._channel.is_open:
-            batch.pending = {message.position: message for message in messages}
-            batch.done.set()
+            batch.done.set()  # nothing sent: all of it unconfirmed
             return
         self._batch = batch
+        batch.sent = True
         batch.floor = self._next_tag + 1
-        for message in messages:
+        for message in batch.messages:
             self._next_tag += 1  # delivery tags count publishes on the channel, from 1
             batch.pending[self._next_tag] = message
             self._channel.basic_publish(
@@ -291,8 +300,9 @@ class ConfirmingPublisher:
         if self._error is None:
             self._error = reason
         self._settled.set()
-        if self._batch is not None:
-            self._batch.done.set()
+        for batch in (self._batch, self._handed):
+            if batch is not None:
+                batch.done.set()
 
 
 def _describe(error: BaseException | str | None) -> str:

@@ -43,6 +43,10 @@ class TcpProxy:
             for sock in self._sockets:
                 with contextlib.suppress(OSError):
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                    # Wakes the pump thread blocked in recv(): without it close() would
+                    # wait for that call, and the peer would see nothing until it sent
+                    # something itself (a relay waiting for confirms: its 30 s timeout).
+                    sock.shutdown(socket.SHUT_RDWR)
                     sock.close()
             self._sockets.clear()
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -19,6 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from command_service.adapters.engine import create_engine_for
+from command_service.relay import ConfirmingPublisher
+from command_service.relay.messages import OutboxMessage
 from tests.relay.conftest import Tap, event_ids, record_conferences
 from tests.relay.relay_thread import running_relay
 from tests.relay.tcp_proxy import TcpProxy
@@ -142,3 +146,40 @@ def test_a_broker_outage_only_delays_publishing(
     finally:
         proxy.down()
         engine.dispose()
+
+
+def test_a_batch_handed_over_as_the_connection_dies_is_given_back_at_once(
+    broker_url: str, tap: Tap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``is_open`` read just before the connection died: the hand-over lands in an I/O loop
+    that has stopped (pika accepts callbacks there silently). The batch must come back as
+    unconfirmed at once, not after the confirm timeout."""
+    target = urlsplit(broker_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5672)
+    via_proxy = target._replace(netloc=f"{target.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}")
+    proxy.up()
+    messages = [
+        OutboxMessage(
+            position=position,
+            event_id=str(uuid.uuid4()),
+            aggregate_type="conference",
+            aggregate_id="c-1",
+            aggregate_version=position,
+            event_type="conference.conference.renamed.v1",
+            envelope="{}",
+            recorded_at=datetime.now(UTC),
+        )
+        for position in (1, 2, 3)
+    ]
+    with ConfirmingPublisher.connect(via_proxy.geturl(), tap.exchange) as publisher:
+        proxy.down()
+        deadline = time.monotonic() + 10
+        while publisher.is_open and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # its I/O loop has stopped
+        monkeypatch.setattr(ConfirmingPublisher, "is_open", property(lambda _: True))
+        started = time.monotonic()
+        result = publisher.start(messages).wait(timeout=10)
+        assert time.monotonic() - started < 1.0, "waited for confirms from a dead connection"
+    assert result.unconfirmed == [1, 2, 3]
+    assert result.confirmed == result.failed == []
