@@ -6,7 +6,7 @@ projections stay ignorant of storage: both sides meet on ``DocumentKeys`` and ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from query_service.documents import ConferenceDocument, TalkDocument
@@ -38,6 +38,9 @@ class DocumentKeys:
     talk_ids: frozenset[str] = frozenset()
     conference_ids: frozenset[str] = frozenset()
 
+    def overlaps(self, other: DocumentKeys) -> bool:
+        return bool(self.talk_ids & other.talk_ids or self.conference_ids & other.conference_ids)
+
 
 @dataclass(frozen=True)
 class Changes:
@@ -57,6 +60,15 @@ def required_documents(event: DomainEvent) -> DocumentKeys:
     if event.aggregate_type == "conference":
         return DocumentKeys(conference_ids=frozenset({event.aggregate_id}))
     return DocumentKeys(talk_ids=frozenset({event.aggregate_id}))
+
+
+def documents_of(events: Iterable[DomainEvent]) -> DocumentKeys:
+    """Every document these events read (and so may write)."""
+    keys = [required_documents(event) for event in events]
+    return DocumentKeys(
+        frozenset().union(*(k.talk_ids for k in keys)),
+        frozenset().union(*(k.conference_ids for k in keys)),
+    )
 
 
 def project(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from query_service.documents import ConferenceDocument, TalkDocument
-from query_service.projections.dispatch import Changes, project, required_documents
+from query_service.projections.dispatch import Changes, documents_of, project
 from query_service.projector.decoding import Decoded, Verdict
 from query_service.read_store.port import ProjectionStore
 from shared_domain.events import DomainEvent
@@ -45,14 +45,11 @@ class WorkingSet:
     """The documents one batch reads and rewrites, so later events see earlier changes."""
 
     def __init__(self, store: ProjectionStore, events: Sequence[DomainEvent]) -> None:
-        talk_ids: set[str] = set()
-        conference_ids: set[str] = set()
-        for event in events:
-            keys = required_documents(event)
-            talk_ids |= keys.talk_ids
-            conference_ids |= keys.conference_ids
-        self.talks: dict[str, TalkDocument] = store.load_talks(talk_ids)
-        self.conferences: dict[str, ConferenceDocument] = store.load_conferences(conference_ids)
+        keys = documents_of(events)
+        self.talks: dict[str, TalkDocument] = store.load_talks(keys.talk_ids)
+        self.conferences: dict[str, ConferenceDocument] = store.load_conferences(
+            keys.conference_ids
+        )
         self.dirty_talks: dict[str, TalkDocument] = {}
         self.dirty_conferences: dict[str, ConferenceDocument] = {}
 

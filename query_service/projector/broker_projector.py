@@ -41,7 +41,7 @@ broker call stays on the consumer's thread (pika connections are not thread-safe
 **Pipelining** (stores that guard every document): when a full batch is already buffered
 during a write, it is handed to a second writer thread at once. It loads and projects
 while the batch before it is in the engine, provided the two share no document (the
-documents an event reads are known from the event alone: ``required_documents``);
+documents an event reads are known from the event alone: ``documents_of``);
 otherwise it waits until the batch before it is written and projects against that. Writes
 stay one at a time and in order, and batches are settled (acked) in order. A store without
 document guards (SQLite, fenced) keeps one batch at a time.
@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 
 from query_service.consumers.rabbitmq import BrokerError, Delivery, RabbitMqConsumer
 from query_service.consumers.source import SourceRecord
-from query_service.projections.dispatch import required_documents
+from query_service.projections.dispatch import DocumentKeys, documents_of
 from query_service.projections.errors import EventNotYetApplicable
 from query_service.projector.batch import ItemOutcome, Outcome, project_items
 from query_service.projector.decoding import Decoded, decode
@@ -116,10 +116,6 @@ class _Pending:
 Settled = tuple[_Pending, Decoded, ItemOutcome]
 
 
-Document = tuple[str, str]
-"""("talk" | "conference", id)."""
-
-
 @dataclass(eq=False)
 class _Job:
     """One batch on its way through a writer thread."""
@@ -127,22 +123,22 @@ class _Job:
     batch: list[_Pending]
     after: _Job | None = field(repr=False)
     """The batch handed over before this one, while it may still be in the store."""
-    documents: frozenset[Document] = frozenset()
+    documents: DocumentKeys = field(init=False)
     """Every document its events read (and so may write)."""
-    written: threading.Event = field(default_factory=threading.Event)
+    written: threading.Event = field(default_factory=threading.Event, init=False)
     """Set once its store write is over, however it ended."""
-    followed: bool = False
+    followed: bool = field(default=False, init=False)
     """Another batch is queued behind this one (and its write will refresh)."""
-    future: Future[_Written] | None = None
+    future: Future[_Written] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.documents = _documents(self.batch)
+        self.documents = documents_of(p.item.event for p in self.batch if p.item.event)
         if self.after is not None:
             self.after.followed = True
 
     def wait_for_documents(self) -> None:
         """Return once the batch before cannot change what this one reads."""
-        if self.after is not None and self.after.documents & self.documents:
+        if self.after is not None and self.after.documents.overlaps(self.documents):
             self.after.written.wait()
 
     def wait_for_turn(self) -> None:
@@ -479,16 +475,6 @@ class BrokerProjector:
             item.stream,
             reason,
         )
-
-
-def _documents(batch: Sequence[_Pending]) -> frozenset[Document]:
-    documents: set[Document] = set()
-    for pending in batch:
-        if (event := pending.item.event) is not None:
-            keys = required_documents(event)
-            documents.update(("talk", talk_id) for talk_id in keys.talk_ids)
-            documents.update(("conference", c_id) for c_id in keys.conference_ids)
-    return frozenset(documents)
 
 
 def _decode(delivery: Delivery) -> Decoded:

@@ -8,7 +8,7 @@ import pytest
 
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.projections.conference import project_conference_event
-from query_service.projections.dispatch import Changes, project, required_documents
+from query_service.projections.dispatch import Changes, documents_of, project, required_documents
 from query_service.projections.errors import EventNotYetApplicable, ProjectionError
 from shared_domain.events import (
     ConferenceCreated,
@@ -202,3 +202,20 @@ def test_required_documents(ids: tuple[str, str]) -> None:
     submitted_keys = required_documents(TalkAccepted(aggregate_id=talk_id, aggregate_version=2))
     assert submitted_keys.talk_ids == {talk_id}
     assert not submitted_keys.conference_ids
+
+
+def test_documents_of_a_batch_and_their_overlap(ids: tuple[str, str]) -> None:
+    conference_id, talk_id = ids
+    scheduled = documents_of([_scheduled(conference_id, talk_id, 2, 10)])
+    other_talk = documents_of([TalkAccepted(aggregate_id="talk-other", aggregate_version=2)])
+    both = documents_of(
+        [
+            _scheduled(conference_id, talk_id, 2, 10),
+            TalkAccepted(aggregate_id="t2", aggregate_version=2),
+        ]
+    )
+    assert both.talk_ids == {talk_id, "t2"}
+    assert both.conference_ids == {conference_id}
+    assert scheduled.overlaps(both)
+    assert not scheduled.overlaps(other_talk)
+    assert documents_of([]).talk_ids == frozenset()
