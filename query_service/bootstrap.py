@@ -61,6 +61,7 @@ def projector_topology(settings: QuerySettings) -> ProjectorTopology:
         queue=settings.projector_queue,
         exchange=settings.broker_exchange,
         delivery_limit=settings.projector_delivery_limit,
+        held_seconds=settings.projector_held_seconds,
     )
 
 

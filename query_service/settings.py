@@ -82,8 +82,18 @@ class QuerySettings(BaseSettings):
         default=30.0,
         gt=0,
         le=3600,
-        description="How long an event beyond a version gap waits for its predecessor "
-        "(which another replica may be applying) before it is dead-lettered.",
+        description="How long an event beyond a version gap waits, unacked, for its "
+        "predecessor (which another replica may be applying) before it is held. Only time "
+        "in which the predecessor could have been applied counts: not outages of the read "
+        "store or the broker, nor time the predecessor is in this replica's hands (ADR 061).",
+    )
+    projector_held_seconds: float = Field(
+        default=5.0,
+        ge=0.1,
+        le=3600,
+        description="How long a held event (beyond a gap) waits in <PROJECTOR_QUEUE>.held "
+        "before the broker sends it back to be tried again. Part of the held queue's "
+        "declaration: changing it means deleting that queue first (ADR 061).",
     )
 
     @field_validator("broker_url", mode="before")

@@ -11,6 +11,9 @@ Delivery tags belong to one channel. After a reconnect the broker has requeued e
 that was unacked, so deliveries of an older connection (``epoch``) are forgotten, never
 acked on the new one.
 
+Holding a message (an event beyond a version gap, ADR 061) works the same way, to the
+held queue, whose time-to-live sends it back to ours.
+
 Parking a message: the consumer publishes it to the dead-letter exchange itself, on a
 second channel with publisher confirms, with the reason in headers (``x-death-reason``,
 ``x-exception``, ``x-death-attempts``), and acks the original only after the broker
@@ -45,7 +48,11 @@ DEATH_QUEUE = "x-death-queue"
 DEATH_ROUTING_KEY = "x-original-routing-key"
 DEATH_TIME = "x-dead-lettered-at"
 REPLAY_COUNT = "x-replay-count"
+HELD_REASON = "x-held-reason"
+HELD_SINCE = "x-held-since"
+HELD_COUNT = "x-held-count"
 OWN_HEADERS = (DEATH_REASON, DEATH_EXCEPTION, DEATH_ATTEMPTS, DEATH_QUEUE, DEATH_TIME)
+HELD_HEADERS = (HELD_REASON, HELD_SINCE, HELD_COUNT)
 
 BrokerError = (AMQPError, ConnectionError, OSError)
 """What a lost or refused broker connection raises: reconnect with back-off."""
@@ -59,6 +66,15 @@ class Delivery:
     properties: Any
     body: bytes
     redelivered: bool
+
+    @property
+    def headers(self) -> dict[str, Any]:
+        return dict(self.properties.headers or {})
+
+    @property
+    def was_held(self) -> bool:
+        """It came back from the held queue (ADR 061)."""
+        return HELD_COUNT in self.headers
 
     @property
     def text(self) -> str:
@@ -183,14 +199,7 @@ class RabbitMqConsumer:
         self, delivery: Delivery, reason: str, *, exception: str = "", attempts: int = 1
     ) -> None:
         """Publish a copy with the reason to the dead-letter exchange, confirmed, then ack."""
-        if delivery.epoch != self.epoch:
-            return  # the broker already requeued it; it will be decided again
-        original = delivery.properties
-        headers = {
-            key: value
-            for key, value in dict(original.headers or {}).items()
-            if key not in OWN_HEADERS
-        }
+        headers = {k: v for k, v in delivery.headers.items() if k not in OWN_HEADERS}
         headers.update(
             {
                 DEATH_REASON: reason[:4000],
@@ -201,6 +210,28 @@ class RabbitMqConsumer:
             }
         )
         headers.setdefault(DEATH_ROUTING_KEY, delivery.routing_key)  # replays keep the first
+        self._forward(delivery, self.topology.dead_letter_exchange, delivery.routing_key, headers)
+
+    def hold(self, delivery: Delivery, reason: str) -> None:
+        """Publish a copy to the held queue, confirmed, then ack: the broker sends it back
+        to our queue after ``held_seconds`` (ADR 061)."""
+        headers = delivery.headers
+        count = headers.get(HELD_COUNT, 0)
+        headers.update(
+            {
+                HELD_REASON: reason[:4000],
+                HELD_COUNT: (count if isinstance(count, int) else 0) + 1,
+            }
+        )
+        headers.setdefault(HELD_SINCE, datetime.now(UTC).isoformat())
+        self._forward(delivery, "", self.topology.held_queue, headers)
+
+    def _forward(
+        self, delivery: Delivery, exchange: str, routing_key: str, headers: dict[str, Any]
+    ) -> None:
+        if delivery.epoch != self.epoch:
+            return  # the broker already requeued it; it will be decided again
+        original = delivery.properties
         properties = pika.BasicProperties(
             content_type=original.content_type,
             delivery_mode=2,
@@ -210,11 +241,7 @@ class RabbitMqConsumer:
             headers=headers,
         )
         self._publisher.basic_publish(
-            self.topology.dead_letter_exchange,
-            delivery.routing_key,
-            delivery.body,
-            properties=properties,
-            mandatory=True,
+            exchange, routing_key, delivery.body, properties=properties, mandatory=True
         )
         self.ack([delivery])
 

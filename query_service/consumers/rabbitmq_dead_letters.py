@@ -25,6 +25,7 @@ import pika
 from query_service.consumers.rabbitmq import (
     DEATH_ATTEMPTS,
     DEATH_REASON,
+    HELD_HEADERS,
     OWN_HEADERS,
     REPLAY_COUNT,
 )
@@ -139,7 +140,7 @@ def _replayed(letter: BrokerLetter) -> Any:
     headers = {
         key: value
         for key, value in letter.headers.items()
-        if key not in OWN_HEADERS and not key.startswith(_BROKER_DEATH_HEADERS)
+        if key not in (*OWN_HEADERS, *HELD_HEADERS) and not key.startswith(_BROKER_DEATH_HEADERS)
     }
     count = headers.get(REPLAY_COUNT, 0)
     headers[REPLAY_COUNT] = (count if isinstance(count, int) else 0) + 1

@@ -7,6 +7,11 @@
 - ``<queue>.dlx``: a fanout dead-letter exchange; ``<queue>.dead``: the durable quorum
   dead-letter queue behind it. The broker routes there on the delivery limit; the projector
   publishes there itself, with the reason in headers, for everything it parks.
+- ``<queue>.held``: the durable quorum queue where events beyond a version gap wait for
+  their predecessor (ADR 061). Its ``x-message-ttl`` (``held_seconds``) sends each one
+  back to ``<queue>`` by the broker's own dead-lettering (default exchange, routing key
+  ``<queue>``), so a held event is tried again every ``held_seconds`` until it applies:
+  nobody has to replay it.
 - ``x-dead-letter-strategy: at-least-once`` (3.10+) keeps a broker-dead-lettered message in
   the source queue until the dead-letter queue confirmed it; it needs ``x-overflow:
   reject-publish``, which is inert here because the queue has no length limit.
@@ -30,6 +35,7 @@ class ProjectorTopology:
     exchange: str = EXCHANGE
     binding: str = ALL_EVENTS
     delivery_limit: int = 20
+    held_seconds: float = 5.0
 
     @property
     def dead_letter_exchange(self) -> str:
@@ -38,6 +44,20 @@ class ProjectorTopology:
     @property
     def dead_letter_queue(self) -> str:
         return f"{self.queue}.dead"
+
+    @property
+    def held_queue(self) -> str:
+        return f"{self.queue}.held"
+
+    def held_queue_arguments(self) -> dict[str, Any]:
+        return {
+            "x-queue-type": "quorum",
+            "x-message-ttl": round(self.held_seconds * 1000),
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": self.queue,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }
 
     def queue_arguments(self) -> dict[str, Any]:
         return {
@@ -49,7 +69,7 @@ class ProjectorTopology:
         }
 
     def declare(self, channel: Any) -> None:
-        """Exchange, dead-letter exchange and queue, main queue and their bindings."""
+        """Exchange, dead-letter exchange and queue, main and held queues, their bindings."""
         channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
         channel.exchange_declare(self.dead_letter_exchange, exchange_type="fanout", durable=True)
         channel.queue_declare(
@@ -58,9 +78,11 @@ class ProjectorTopology:
         channel.queue_bind(self.dead_letter_queue, self.dead_letter_exchange)
         channel.queue_declare(self.queue, durable=True, arguments=self.queue_arguments())
         channel.queue_bind(self.queue, self.exchange, self.binding)
+        channel.queue_declare(self.held_queue, durable=True, arguments=self.held_queue_arguments())
 
     def delete(self, channel: Any) -> None:
         """Remove the queues and the dead-letter exchange (tests; never the events exchange)."""
         channel.queue_delete(self.queue)
         channel.queue_delete(self.dead_letter_queue)
+        channel.queue_delete(self.held_queue)
         channel.exchange_delete(self.dead_letter_exchange)

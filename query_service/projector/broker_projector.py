@@ -9,11 +9,13 @@ journal in one ``store.write``, then settle each delivery by its outcome:
   project): ack;
 - malformed or of an unknown type: park at once (dead-letter queue, reason in headers);
   the stream goes on;
-- beyond a version gap (``EventNotYetApplicable``): wait, unacked, with back-off, up to
-  ``gap_timeout``, because the missing event may be in another replica's batch right now;
-  then park. Once this replica parked version n of a stream, an event beyond n that meets
-  a gap is parked at once ("blocked"): its predecessor will not come until an operator
-  replays it. The block lifts when an event beyond n applies (the replay came through).
+- beyond a version gap (``EventNotYetApplicable``): wait, unacked, with back-off, because
+  the missing event may be in another replica's batch right now; once it has been missing
+  for ``gap_timeout`` of time in which it could have been applied, **hold** it: the held
+  queue sends it back by itself until it applies. Outages do not count, nor does time in
+  which an earlier event of its stream is in this replica's hands (ADR 061,
+  ``settlement.py``). Once this replica held or parked version n of a stream, a later
+  event meeting a gap is held at once: its predecessor will not come before n does.
   Deliveries are not in stream order on a broker, so nothing is parked just for coming
   after a dead letter in a batch: an earlier version that arrives later still applies;
 - any other projection failure: retried ``retry.attempts`` times with back-off, then
@@ -59,18 +61,28 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from query_service.consumers.rabbitmq import BrokerError, Delivery, RabbitMqConsumer
 from query_service.consumers.source import SourceRecord
+from query_service.outages import OutageLog
 from query_service.projections.dispatch import DocumentKeys, documents_of
 from query_service.projections.errors import EventNotYetApplicable
 from query_service.projector.batch import ItemOutcome, Outcome, project_items
 from query_service.projector.decoding import Decoded, decode
+from query_service.projector.health_clock import HealthClock
 from query_service.projector.projector import ProjectorStats
 from query_service.projector.retry import Backoff, RetryPolicy
+from query_service.projector.settlement import (
+    Action,
+    Around,
+    Attempts,
+    Decision,
+    SettlementPolicy,
+    settle,
+)
 from query_service.read_store.port import (
     Checkpoint,
     CheckpointMoved,
@@ -84,8 +96,10 @@ log = logging.getLogger(__name__)
 FENCE_RETRIES = 20
 """Lost races (fence or document guard) in a row before a batch is put back for the next
 step."""
-BLOCKED_STREAMS_KEPT = 10_000
-GAP_MAX_DELAY = 1.0
+HELD_STREAMS_KEPT = 10_000
+STORE_BACKOFF_MAX = 5.0
+"""The longest pause between two tries of a store that is away: it bounds how late a
+recovery is noticed, and so stays well below any sensible gap timeout (ADR 061)."""
 
 
 def is_transient(error: Exception) -> bool:
@@ -108,8 +122,7 @@ class StoreTrouble(Exception):
 class _Pending:
     delivery: Delivery
     item: Decoded
-    attempts: int = 0
-    first_failure: float = 0.0
+    attempts: Attempts = field(default_factory=Attempts)
     due: float = 0.0
 
 
@@ -179,14 +192,16 @@ class BrokerProjector:
         self._store = store
         self._fence = f"broker:{consumer.topology.queue}"
         self._batch_size = batch_size
-        self._retry = retry or RetryPolicy()
-        self._gap_timeout = gap_timeout
+        self._policy = SettlementPolicy(retry or RetryPolicy(), gap_timeout)
+        self._clock = HealthClock()
+        self._store_outage = OutageLog("read store", log)
+        self._broker_outage = OutageLog("broker", log)
         self._idle_timeout = idle_timeout
         self._linger = linger
         self._waiting: list[_Pending] = []
         self._carry: list[_Pending] = []
-        self._blocked: OrderedDict[str, int] = OrderedDict()
-        """Streams this replica parked an event of, with the highest version parked."""
+        self._held: OrderedDict[str, _Stuck] = OrderedDict()
+        """Streams this replica held or parked an event of, and where they stood then."""
         self._writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="projector-writer")
         self._next: _Job | None = None
         """A batch handed to a writer thread ahead of its step (pipelining)."""
@@ -199,24 +214,30 @@ class BrokerProjector:
     def run(self, stop: threading.Event) -> None:
         """Project until ``stop`` is set; broker and store failures back off, never crash."""
         backoff = Backoff()
+        store_backoff = Backoff(maximum=min(STORE_BACKOFF_MAX, self._policy.gap_timeout / 2))
         while not stop.is_set():
             try:
                 if not self._consumer.is_open:
                     self._forget_in_flight()
                     self._consumer.connect()
-                self.step()
+                    self._broker_outage.up()
+                if self.step():
+                    self._store_outage.up()  # a batch went through: the store answers
+                    store_backoff.reset()
+                if not (self._store_outage.is_down or self._broker_outage.is_down):
+                    self._clock.go_on()
                 backoff.reset()
             except BrokerError as error:
-                delay = backoff.next_delay()
-                log.warning("broker connection lost (%s); reconnecting in %.1fs", error, delay)
+                self._clock.stop()
+                self._broker_outage.down(f"{type(error).__name__}: {error}")
                 self._forget_in_flight()
                 self._consumer.close()
-                stop.wait(delay)
+                stop.wait(backoff.next_delay())
             except StoreTrouble as trouble:
+                self._clock.stop()
+                self._store_outage.down(trouble)
                 self._carry.extend(trouble.pending)
-                delay = backoff.next_delay()
-                log.warning("read store failed (%s); retrying in %.1fs", trouble, delay)
-                self._pause(delay, stop)
+                self._pause(store_backoff.next_delay(), stop)
             except Exception:
                 delay = backoff.next_delay()
                 log.exception("projector step failed; reconnecting in %.1fs", delay)
@@ -399,75 +420,87 @@ class BrokerProjector:
 
     def _settle(self, settled: Sequence[Settled]) -> None:
         done: list[Delivery] = []
+        in_hand: _InHand | None = None
         for pending, item, outcome in settled:
-            if outcome.kind in (Outcome.APPLIED, Outcome.DUPLICATE, Outcome.SKIPPED):
+            if in_hand is None and isinstance(outcome.error, EventNotYetApplicable):
+                in_hand = _InHand([*self._waiting, *self._carry, *self._handed_ahead()])
+                in_hand.add(p.item for p, _, _ in settled)
+            decision, pending.attempts = settle(
+                outcome,
+                pending.attempts,
+                self._around(pending, item, outcome, in_hand),
+                self._policy,
+            )
+            if decision.action is Action.ACK:
                 done.append(pending.delivery)
                 self._count(outcome, item)
-            elif outcome.kind is Outcome.FAILED:
-                self._failed(pending, item, outcome)
+            elif decision.action is Action.RETRY:
+                self._retry_later(pending, item, decision)
+            elif decision.action is Action.HOLD:
+                self._hold(pending, item, outcome, decision.reason)
             else:
-                tries = 0 if outcome.kind is Outcome.BLOCKED else max(pending.attempts, 1)
-                self._park(pending, item, outcome.reason, attempts=tries)
+                self._park(pending, item, decision.reason, outcome.error)
         self._consumer.ack(done)
+
+    def _around(
+        self, pending: _Pending, item: Decoded, outcome: ItemOutcome, in_hand: _InHand | None
+    ) -> Around:
+        gap = outcome.error
+        if not isinstance(gap, EventNotYetApplicable) or in_hand is None:
+            return Around(now=self._clock.now())
+        stuck = self._held.get(item.stream or "")
+        return Around(
+            now=self._clock.now(),
+            earlier_in_hand=in_hand.between(gap.stream, gap.applied, gap.received),
+            stream_held=stuck is not None and stuck.holds_back(gap),
+            came_back_held=pending.delivery.was_held,
+        )
+
+    def _handed_ahead(self) -> list[_Pending]:
+        return [] if self._next is None else self._next.batch
 
     def _count(self, outcome: ItemOutcome, item: Decoded) -> None:
         if outcome.kind is Outcome.APPLIED:
             self.stats.applied += 1
-            parked = self._blocked.get(item.stream or "")
-            if parked is not None and (item.version or 0) > parked:
-                del self._blocked[item.stream or ""]  # the stream moved past its dead letter
+            stuck = self._held.get(item.stream or "")
+            if stuck is not None and (item.version or 0) >= stuck.version:
+                del self._held[item.stream or ""]  # the stream moved past what it held
         elif outcome.kind is Outcome.DUPLICATE:
             self.stats.duplicates += 1
         else:
             self.stats.skipped += 1
             log.warning("skipping event %s: %s", item.event_id, outcome.reason)
 
-    def _failed(self, pending: _Pending, item: Decoded, outcome: ItemOutcome) -> None:
-        now = time.monotonic()
-        pending.attempts += 1
-        pending.first_failure = pending.first_failure or now
-        if isinstance(outcome.error, EventNotYetApplicable):
-            parked = self._blocked.get(item.stream or "")
-            if parked is not None and (item.version or 0) > parked:
-                reason = f"blocked: an earlier event of {item.stream} is a dead letter; "
-                self._park(pending, item, reason + outcome.reason, outcome.error)
-                return
-            if now - pending.first_failure >= self._gap_timeout:
-                self._park(pending, item, outcome.reason, outcome.error)
-                return
-            delay = min(self._retry.first_delay * 2 ** (pending.attempts - 1), GAP_MAX_DELAY)
-        else:
-            delays = self._retry.delays()
-            if pending.attempts > len(delays):
-                self._park(pending, item, outcome.reason, outcome.error)
-                return
-            delay = delays[pending.attempts - 1]
+    def _retry_later(self, pending: _Pending, item: Decoded, decision: Decision) -> None:
         self.stats.retries += 1
-        log.info("event %s failed (%s); retrying in %.2fs", item.event_id, outcome.reason, delay)
-        pending.due = now + delay
+        log.debug(
+            "event %s v%s of %s: retrying in %.2fs",
+            item.event_id,
+            item.version,
+            item.stream,
+            decision.delay,
+        )
+        pending.due = time.monotonic() + decision.delay
         self._waiting.append(pending)
 
+    def _hold(self, pending: _Pending, item: Decoded, outcome: ItemOutcome, reason: str) -> None:
+        self._consumer.hold(pending.delivery, reason)
+        self.stats.held += 1
+        gap = outcome.error
+        self._remember_held(item, gap.applied if isinstance(gap, EventNotYetApplicable) else 0)
+        log.info("held event %s of %s: %s", item.event_id, item.stream, reason)
+
     def _park(
-        self,
-        pending: _Pending,
-        item: Decoded,
-        reason: str,
-        error: Exception | None = None,
-        *,
-        attempts: int | None = None,
+        self, pending: _Pending, item: Decoded, reason: str, error: Exception | None = None
     ) -> None:
         self._consumer.dead_letter(
             pending.delivery,
             reason,
             exception=type(error).__name__ if error else "",
-            attempts=pending.attempts if attempts is None else attempts,
+            attempts=max(pending.attempts.failures, 1),
         )
         self.stats.dead_lettered += 1
-        if item.stream:
-            self._blocked[item.stream] = max(self._blocked.get(item.stream, 0), item.version or 0)
-            self._blocked.move_to_end(item.stream)
-            while len(self._blocked) > BLOCKED_STREAMS_KEPT:
-                self._blocked.popitem(last=False)
+        self._remember_held(item, (item.version or 1) - 1)
         log.error(
             "dead-lettered event %s (%s) of %s: %s",
             item.event_id,
@@ -475,6 +508,45 @@ class BrokerProjector:
             item.stream,
             reason,
         )
+
+    def _remember_held(self, item: Decoded, applied: int) -> None:
+        if item.stream:
+            before = self._held.get(item.stream)
+            if before is None or (item.version or 0) > before.version:
+                self._held[item.stream] = _Stuck(item.version or 0, applied)
+            self._held.move_to_end(item.stream)
+            while len(self._held) > HELD_STREAMS_KEPT:
+                self._held.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Stuck:
+    """A stream this replica held or parked ``version`` of, while ``applied`` was applied."""
+
+    version: int
+    applied: int
+
+    def holds_back(self, gap: EventNotYetApplicable) -> bool:
+        """The gap is behind what was held, and the stream has not moved since: its
+        predecessor will not come before the held one does."""
+        return self.version < gap.received and gap.applied <= self.applied
+
+
+class _InHand:
+    """The (stream, version) of every delivery this replica holds, unsettled."""
+
+    def __init__(self, pending: Sequence[_Pending]) -> None:
+        self._versions: dict[str, list[int]] = {}
+        self.add(p.item for p in pending)
+
+    def add(self, items: Iterable[Decoded]) -> None:
+        for item in items:
+            if item.stream and item.version is not None:
+                self._versions.setdefault(item.stream, []).append(item.version)
+
+    def between(self, stream: str, applied: int, received: int) -> bool:
+        """Whether a version after ``applied`` and before ``received`` is in hand."""
+        return any(applied < v < received for v in self._versions.get(stream, ()))
 
 
 def _decode(delivery: Delivery) -> Decoded:

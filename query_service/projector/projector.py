@@ -37,6 +37,8 @@ class ProjectorStats:
     duplicates: int = 0
     skipped: int = 0
     dead_lettered: int = 0
+    held: int = 0
+    """Events beyond a version gap sent to wait in the held queue (broker only)."""
     retries: int = 0
 
 

@@ -46,7 +46,10 @@ def broker_url() -> str:
 def topology(broker_url: str) -> Iterator[ProjectorTopology]:
     name = uuid.uuid4().hex[:12]
     chosen = ProjectorTopology(
-        queue=f"test.projector.{name}", exchange=f"test.events.{name}", delivery_limit=10
+        queue=f"test.projector.{name}",
+        exchange=f"test.events.{name}",
+        delivery_limit=10,
+        held_seconds=1.0,
     )
     connection = pika.BlockingConnection(pika.URLParameters(broker_url))
     try:
@@ -66,6 +69,7 @@ def settings(broker_url: str, topology: ProjectorTopology, tmp_path: Path) -> Qu
         broker_exchange=topology.exchange,
         projector_queue=topology.queue,
         projector_delivery_limit=topology.delivery_limit,
+        projector_held_seconds=topology.held_seconds,
         search_url=f"sqlite:///{tmp_path / 'query.db'}",
         database_url=f"sqlite:///{tmp_path / 'command.db'}",
     )

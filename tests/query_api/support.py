@@ -167,6 +167,16 @@ class Programme:
             )
         )
 
+    def unschedule(self, conference_id: str, talk_id: str) -> None:
+        self.outbox.append(
+            TalkUnscheduled(
+                aggregate_id=conference_id,
+                aggregate_version=self._next(conference_id),
+                talk_id=talk_id,
+                reason="moved",
+            )
+        )
+
     def rate(self, talk_id: str, stars: int) -> None:
         key = f"ratings:{talk_id}"
         self.ratings[talk_id].append(stars)
