@@ -60,6 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_client_loggers() -> None:
+    """Libraries that log every request or frame at INFO (a projector would write four lines
+    a batch, and spend CPU on them) keep only their warnings. The clients of the search
+    engines and of the broker also log every failed call of an outage, with a traceback,
+    at WARNING or ERROR: our roles say once that a dependency went away and once that it is
+    back (``query_service/outages.py``), so those clients keep only what is worse."""
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    for client in ("opensearch", "elasticsearch", "elastic_transport", "urllib3"):
+        logging.getLogger(client).setLevel(logging.ERROR)
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -67,10 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # Libraries that log every request or frame at INFO: a projector would write four
-    # lines a batch (and spend CPU on them); their warnings and errors still show.
-    for chatty in ("alembic", "httpx", "pika", "opensearch", "elastic_transport"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    quiet_client_loggers()
     match args.command:
         case "up":
             return supervisor.up(args.host, args.command_port, args.query_port)

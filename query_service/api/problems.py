@@ -77,7 +77,7 @@ async def _not_found(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-    log.warning("read store unavailable: %s", exc)
+    # Logged once per outage by the observed store (api/observed_store.py), not per request.
     return problem(503, "read-store-unavailable", "The read store is unavailable", str(exc))
 
 

@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -74,7 +73,7 @@ from query_service.projector.batch import ItemOutcome, Outcome, project_items
 from query_service.projector.decoding import Decoded, decode
 from query_service.projector.health_clock import HealthClock
 from query_service.projector.projector import ProjectorStats
-from query_service.projector.retry import Backoff, RetryPolicy
+from query_service.projector.retry import Backoff, RetryPolicy, is_transient
 from query_service.projector.settlement import (
     Action,
     Around,
@@ -87,7 +86,6 @@ from query_service.read_store.port import (
     Checkpoint,
     CheckpointMoved,
     ProjectionStore,
-    ReadStoreUnavailable,
     WriteBatch,
 )
 
@@ -100,14 +98,6 @@ HELD_STREAMS_KEPT = 10_000
 STORE_BACKOFF_MAX = 5.0
 """The longest pause between two tries of a store that is away: it bounds how late a
 recovery is noticed, and so stays well below any sensible gap timeout (ADR 061)."""
-
-
-def is_transient(error: Exception) -> bool:
-    """A store failure that says nothing about the events: wait and write them again."""
-    return isinstance(
-        error,
-        ReadStoreUnavailable | ConnectionError | TimeoutError | OSError | sqlite3.OperationalError,
-    )
 
 
 class StoreTrouble(Exception):
@@ -192,7 +182,9 @@ class BrokerProjector:
         self._store = store
         self._fence = f"broker:{consumer.topology.queue}"
         self._batch_size = batch_size
-        self._policy = SettlementPolicy(retry or RetryPolicy(), gap_timeout)
+        self._policy = SettlementPolicy(
+            retry or RetryPolicy(), gap_timeout, held_grace=min(1.0, gap_timeout / 4)
+        )
         self._clock = HealthClock()
         self._store_outage = OutageLog("read store", log)
         self._broker_outage = OutageLog("broker", log)

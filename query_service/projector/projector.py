@@ -17,7 +17,7 @@ from query_service.consumers.source import PositionedSource
 from query_service.projections.dispatch import Changes, project
 from query_service.projector.batch import Outcome, WorkingSet, project_items
 from query_service.projector.decoding import Decoded, decode
-from query_service.projector.retry import RetryPolicy
+from query_service.projector.retry import RetryPolicy, is_transient
 from query_service.read_store.port import (
     Checkpoint,
     CheckpointMoved,
@@ -147,6 +147,8 @@ class Projector:
             log.info("another projector replica applied this batch first")
             return False
         except Exception as error:
+            if is_transient(error):
+                raise  # the store is away: the run loop backs off; no attempt is spent
             if len(items) == 1 and items[0].event is not None and batch.checkpoint:
                 self._retry_then_park(batch.checkpoint.expected, items[0], error, stop)
                 return False
@@ -184,6 +186,8 @@ class Projector:
             except CheckpointMoved:
                 return
             except Exception as retry_error:
+                if is_transient(retry_error):
+                    raise
                 error = retry_error
                 continue
             self._count(changes)

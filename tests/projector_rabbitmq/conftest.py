@@ -49,7 +49,7 @@ def topology(broker_url: str) -> Iterator[ProjectorTopology]:
         queue=f"test.projector.{name}",
         exchange=f"test.events.{name}",
         delivery_limit=10,
-        held_seconds=1.0,
+        held_seconds=0.5,
     )
     connection = pika.BlockingConnection(pika.URLParameters(broker_url))
     try:
