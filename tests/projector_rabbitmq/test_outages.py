@@ -6,6 +6,11 @@ so the node shared with the rest of the suite keeps its data. Each outage lasts 
 gap timeouts, during a burst of events on one conference, whose schedule events form one
 long stream that two replicas share out between them: exactly where a delayed predecessor
 used to be mistaken for a missing one (ADR 061).
+
+What must hold: the documents equal a single consumer's in outbox order, nothing is
+dead-lettered or left held, the queue drains. (The applied-events journal is not checked
+here: an outage that cuts a bulk request after the engine applied it makes its retry
+journal the same application twice; the documents' version marks keep the effect once.)
 """
 
 from __future__ import annotations
@@ -121,8 +126,6 @@ def test_a_search_engine_outage_longer_than_the_gap_timeout_heals_by_itself(
         wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all acked")
     assert publisher.queue_depth(topology.dead_letter_queue) == 0
     assert publisher.queue_depth(topology.held_queue) == 0
-    journal = engine_store.applied_event_ids()
-    assert len(journal) == len(set(journal)), "an event was applied twice"
 
 
 def test_a_broker_outage_during_a_burst_heals_by_itself(
@@ -171,5 +174,3 @@ def test_a_broker_outage_during_a_burst_heals_by_itself(
         wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all acked")
     assert publisher.queue_depth(topology.dead_letter_queue) == 0
     assert publisher.queue_depth(topology.held_queue) == 0
-    journal = engine_store.applied_event_ids()
-    assert len(journal) == len(set(journal)), "an event was applied twice"
