@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from query_service.api.app import create_api
+from query_service.read_store.port import ReadStoreUnavailable
 from query_service.read_store.sqlite import SqliteReadStore
 
 PROBLEM = "application/problem+json"
@@ -142,3 +144,42 @@ def test_not_ready_without_a_read_store(tmp_path: Path) -> None:
         assert response.status_code == 503
         assert response.headers["content-type"] == PROBLEM
         assert client.get("/talks").status_code == 503
+
+
+class SwitchableStore:
+    """The real store, unreachable while ``down`` (what the API sees of an engine outage)."""
+
+    def __init__(self, inner: SqliteReadStore) -> None:
+        self._inner = inner
+        self.down = False
+
+    def __getattr__(self, name: str) -> Any:
+        if self.down:
+
+            def unreachable(*_: Any, **__: Any) -> None:
+                raise ReadStoreUnavailable("cannot reach the engine (ConnectionError)")
+
+            return unreachable
+        return getattr(self._inner, name)
+
+
+def test_an_outage_is_logged_once_each_way_and_answered_503(
+    store: SqliteReadStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    switchable = SwitchableStore(store)
+    with (
+        TestClient(create_api(switchable), raise_server_exceptions=False) as client,  # type: ignore[arg-type]
+        caplog.at_level(logging.INFO),
+    ):
+        switchable.down = True
+        answers = {client.get("/talks", params={"q": "x"}).status_code for _ in range(50)}
+        switchable.down = False
+        assert client.get("/talks").status_code == 200
+        assert client.get("/talks").status_code == 200
+    assert answers == {503}
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("read store unavailable: cannot reach the engine")
+    assert lines[1].startswith("read store is back after")
+    assert "50 failed call(s)" in lines[1]
+    assert not [r for r in caplog.records if r.exc_info], "an outage logged a traceback"
