@@ -24,7 +24,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     show.add_argument("id")
     replay = actions.add_parser("replay", help="feed parked events to the projector again")
     replay.add_argument("ids", nargs="*", help="the ids to replay (default: all, oldest first)")
-    drop = actions.add_parser("drop", help="discard parked events for good")
+    drop = actions.add_parser(
+        "drop", help="discard parked events for good; their aggregates' later events go on"
+    )
     drop.add_argument("ids", nargs="+")
 
 
@@ -67,8 +69,12 @@ def run(args: argparse.Namespace) -> int:
             return 0 if not (report.refused or report.missing) else 1
         case "drop":
             dropped = drop_dead_letters(settings, args.ids)
-            print(f"dropped {len(dropped)}: {' '.join(dropped)}")
-            return 0 if len(dropped) == len(args.ids) else 1
+            print(f"dropped {len(dropped.dropped)}: {' '.join(dropped.dropped)}")
+            for letter_id, why in dropped.refused.items():
+                print(f"refused {letter_id}: {why}")
+            for letter_id in dropped.missing:
+                print(f"no dead letter {letter_id}")
+            return 0 if not (dropped.refused or dropped.missing) else 1
     raise AssertionError(f"unhandled action {args.action!r}")
 
 

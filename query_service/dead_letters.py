@@ -9,6 +9,11 @@ event id on the broker, the row id in the store).
 
 Replay order is the order events were parked in, which per stream is version order: replay
 a stream's letters together (or all) so that each one finds its predecessor applied.
+
+Dropping passes over the event (its stream's mark moves on, ADR 061), so the aggregate's
+later events apply: on the broker they are held and come back by themselves; in the store,
+the letters parked behind it (``blocked``) are replayed right after, as they are after a
+replay of the letter they waited for.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from query_service.consumers.rabbitmq_dead_letters import (
     BrokerLetter,
     letters_with_ids,
 )
-from query_service.projector.replay import drop_letters, replay_letter
-from query_service.read_store.port import DeadLetter
+from query_service.projector.broker_projector import fence_of
+from query_service.projector.replay import pass_over_letter, replay_letter
+from query_service.read_store.port import DeadLetter, ProjectionStore
 from query_service.settings import QuerySettings
 
 
@@ -43,6 +49,15 @@ class DeadLetterEntry:
     """The message body as it was received (it may not be JSON: that may be the reason)."""
     where: str
     """``rabbitmq:<dead-letter queue>`` or ``read-store``."""
+
+
+@dataclass(frozen=True)
+class DropReport:
+    dropped: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    """Ids that could not be passed over (an earlier event of their stream is missing),
+    with why; they stay dead letters."""
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,19 +104,33 @@ def replay_dead_letters(
     return _replay_in_store(settings, letter_ids)
 
 
-def drop_dead_letters(settings: QuerySettings, letter_ids: Sequence[str]) -> list[str]:
-    """Remove the given dead letters for good; the ids removed."""
-    if settings.broker_url:
-        return [letter.letter_id for letter in _broker(settings).drop(letters_with_ids(letter_ids))]
-    chosen = [letter.id for letter in _store_letters(settings) if str(letter.id) in letter_ids]
-    ids = [letter_id for letter_id in chosen if letter_id is not None]
-    if ids:
-        store = build_read_store(settings)
-        try:
-            drop_letters(store, ids)
-        finally:
-            store.close()
-    return [str(letter_id) for letter_id in ids]
+def drop_dead_letters(settings: QuerySettings, letter_ids: Sequence[str]) -> DropReport:
+    """Remove the given dead letters for good, each passing over its event first."""
+    report = DropReport()
+    store = build_read_store(settings)
+    try:
+        if settings.broker_url:
+            fence = fence_of(settings.projector_queue)
+            chosen = set(letter_ids)
+
+            def passed_over(letter: BrokerLetter) -> bool:
+                if letter.letter_id not in chosen:
+                    return False
+                envelope = letter.body.decode("utf-8", errors="replace")
+                why = pass_over_letter(store, envelope, consumer=fence, advance_fence=True)
+                if why is not None:
+                    report.refused[letter.letter_id] = why
+                return why is None
+
+            report.dropped.extend(
+                letter.letter_id for letter in _broker(settings).drop(passed_over)
+            )
+        else:
+            _drop_in_store(store, letter_ids, report)
+    finally:
+        store.close()
+    report.missing.extend(_missing(letter_ids, report.dropped + list(report.refused)))
+    return report
 
 
 # --- the two places ---------------------------------------------------------------------
@@ -151,32 +180,60 @@ def _from_store(letter: DeadLetter) -> DeadLetterEntry:
     )
 
 
+def _drop_in_store(store: ProjectionStore, letter_ids: Sequence[str], report: DropReport) -> None:
+    streams: set[str] = set()
+    for letter in store.dead_letters():
+        key = str(letter.id)
+        if key not in letter_ids or letter.id is None:
+            continue
+        why = pass_over_letter(store, letter.envelope, resolved=[letter.id])
+        if why is None:
+            report.dropped.append(key)
+            streams.add(letter.stream or "")
+        else:
+            report.refused[key] = why
+    _replay_passes(store, None, streams, ReplayReport())
+
+
 def _replay_in_store(settings: QuerySettings, letter_ids: Sequence[str] | None) -> ReplayReport:
-    """Passes over the selected letters, oldest first, until a pass replays nothing: a
-    letter refused on a gap gets another chance once a later pass applied its predecessor
-    (the live projector parks a late predecessor *behind* it, as ``blocked``). Each pass
-    re-reads the table, so "all" includes letters the live projector parked meanwhile."""
     report = ReplayReport()
     store = build_read_store(settings)
     try:
-        progress = True
-        while progress:
-            progress = False
-            for letter in store.dead_letters():
-                key = str(letter.id)
-                if letter_ids is not None and key not in letter_ids:
-                    continue
-                refusal = replay_letter(store, letter)
-                if refusal is None:
-                    report.replayed.append(key)
-                    report.refused.pop(key, None)
-                    progress = True
-                else:
-                    report.refused[key] = refusal
+        _replay_passes(store, letter_ids, set(), report)
     finally:
         store.close()
     report.missing.extend(_missing(letter_ids, report.replayed + list(report.refused)))
     return report
+
+
+def _replay_passes(
+    store: ProjectionStore,
+    letter_ids: Sequence[str] | None,
+    streams: set[str],
+    report: ReplayReport,
+) -> None:
+    """Passes over the selected letters, oldest first, until a pass replays nothing: a
+    letter refused on a gap gets another chance once a later pass applied its predecessor
+    (the live projector parks a late predecessor *behind* it, as ``blocked``). Each pass
+    re-reads the table, so "all" includes letters the live projector parked meanwhile.
+    Letters parked behind one that was replayed or dropped (``blocked``, of a stream in
+    ``streams``) follow it without being asked for: nothing else would ever release them."""
+    progress = True
+    while progress:
+        progress = False
+        for letter in store.dead_letters():
+            key = str(letter.id)
+            behind = letter.reason.startswith("blocked") and (letter.stream or "") in streams
+            if letter_ids is not None and key not in letter_ids and not behind:
+                continue
+            refusal = replay_letter(store, letter)
+            if refusal is None:
+                report.replayed.append(key)
+                report.refused.pop(key, None)
+                streams.add(letter.stream or "")
+                progress = True
+            elif not behind:
+                report.refused[key] = refusal
 
 
 def _missing(requested: Sequence[str] | None, found: Sequence[str]) -> list[str]:

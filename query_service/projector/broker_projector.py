@@ -100,6 +100,11 @@ STORE_BACKOFF_MAX = 5.0
 recovery is noticed, and so stays well below any sensible gap timeout (ADR 061)."""
 
 
+def fence_of(queue: str) -> str:
+    """The consumer name of the fence that replicas on ``queue`` share (unguarded stores)."""
+    return f"broker:{queue}"
+
+
 class StoreTrouble(Exception):
     """The store failed transiently; ``pending`` are the deliveries still to write."""
 
@@ -180,7 +185,7 @@ class BrokerProjector:
     ) -> None:
         self._consumer = consumer
         self._store = store
-        self._fence = f"broker:{consumer.topology.queue}"
+        self._fence = fence_of(consumer.topology.queue)
         self._batch_size = batch_size
         self._policy = SettlementPolicy(
             retry or RetryPolicy(), gap_timeout, held_grace=min(1.0, gap_timeout / 4)

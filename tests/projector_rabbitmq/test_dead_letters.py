@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from query_service.consumers.outbox_tail import OutboxTail
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
 from query_service.dead_letters import (
@@ -25,6 +27,7 @@ from shared_domain.events import TalkAccepted, TalkScheduled
 from tests.projector_rabbitmq.conftest import (
     FAST_RETRY,
     Publisher,
+    event_ids,
     outbox_messages,
     running_projector,
     wait_until,
@@ -82,7 +85,9 @@ def test_poison_is_parked_with_its_reason_and_the_stream_goes_on(
     shown = show_dead_letter(settings, letters["ProjectionError"].id)
     assert shown == letters["ProjectionError"]
     assert show_dead_letter(settings, "no-such-letter") is None
-    assert drop_dead_letters(settings, [letters["malformed"].id]) == [letters["malformed"].id]
+    assert drop_dead_letters(settings, [letters["malformed"].id]).dropped == [
+        letters["malformed"].id
+    ]
     assert {letter.id for letter in list_dead_letters(settings)} == {
         letters["ProjectionError"].id,
         letters["unknown_event_type"].id,
@@ -139,7 +144,9 @@ class RefusesOneEvent:
         return getattr(self._inner, name)
 
 
-def test_poison_holds_only_its_own_stream_which_resumes_after_the_replay(
+@pytest.mark.parametrize("settlement", ["replay", "drop"])
+def test_poison_holds_only_its_own_stream_which_resumes_after_a_replay_or_a_drop(
+    settlement: str,
     broker_url: str,
     topology: ProjectorTopology,
     publisher: Publisher,
@@ -167,15 +174,61 @@ def test_poison_holds_only_its_own_stream_which_resumes_after_the_replay(
         [letter] = list_dead_letters(settings)
         assert letter.event_id == poison.event_id, "only the poison is an operator's task"
 
-        refusing.fixed = True  # the projector was upgraded
-        assert replay_dead_letters(settings).replayed == [poison.event_id]
+        if settlement == "replay":
+            refusing.fixed = True  # the projector was upgraded
+            assert replay_dead_letters(settings).replayed == [poison.event_id]
+        else:
+            assert drop_dead_letters(settings, [poison.event_id]).dropped == [poison.event_id]
         wait_until(
             lambda: store.load_talks([talk_id])[talk_id].status == "withdrawn",
-            what="the held events applied by themselves after the replay",
+            what=f"the held events applied by themselves after the {settlement}",
         )
         wait_until(lambda: publisher.queue_depth(topology.held_queue) == 0, what="none held")
     assert list_dead_letters(settings) == []
-    assert_applied_once(store, outbox)
+    assert store.load_talks([talk_id])[talk_id].talk_version == 4
+    journal = store.applied_event_ids()
+    assert len(journal) == len(set(journal)), "an event was applied twice"
+    dropped = {poison.event_id} if settlement == "drop" else set()
+    assert set(journal) == event_ids(outbox) - dropped
+
+
+def test_embedded_a_dropped_poison_releases_the_letters_behind_it(
+    programme: Programme, outbox: Outbox, store: SqliteReadStore, tmp_path: Path
+) -> None:
+    """No broker: the letters parked behind a poison (``blocked``) follow its drop, and a
+    letter beyond a gap cannot be passed over before its predecessor."""
+    embedded = QuerySettings(
+        broker_url=None,
+        search_url=f"sqlite:///{tmp_path / 'query.db'}",
+        database_url=f"sqlite:///{outbox.path}",
+    )
+    conf = programme.conference()
+    talk_id = programme.submit(conf)
+    programme.accept(talk_id)
+    refused = TalkScheduled(  # no UTC offset: the projection refuses it
+        aggregate_id=conf,
+        aggregate_version=2,
+        talk_id=talk_id,
+        stage="Main",
+        starts_at="2025-05-01T10:00:00",
+        ends_at="2025-05-01T10:40:00",
+    )
+    outbox.append_envelope(json.dumps(to_envelope(refused, TRACE)))
+    programme.versions[conf] = 2
+    programme.schedule(conf, talk_id, "Side", "2025-05-01T11:00:00Z", "2025-05-01T11:40:00Z")
+    Projector(OutboxTail(outbox.path), store, retry=FAST_RETRY).run_until_idle()
+    poison, behind = list_dead_letters(embedded)
+    assert behind.reason.startswith("blocked")
+
+    refusal = drop_dead_letters(embedded, [behind.id])
+    assert refusal.dropped == []
+    assert "replay or drop its predecessor first" in refusal.refused[behind.id]
+    assert drop_dead_letters(embedded, [poison.id]).dropped == [poison.id]
+    assert list_dead_letters(embedded) == []
+    slot = store.load_talks([talk_id])[talk_id].slot
+    assert slot is not None
+    assert slot.stage == "Side"
+    assert store.load_conferences([conf])[conf].version == 3
 
 
 def test_embedded_dead_letters_are_replayed_and_dropped(
@@ -215,7 +268,7 @@ def test_embedded_dead_letters_are_replayed_and_dropped(
     assert report.replayed == [late.id, gap.id]
     assert report.missing == ["404"]
     assert store.load_talks([talk_id])[talk_id].talk_version == 3
-    assert drop_dead_letters(embedded, [garbage.id]) == [garbage.id]
+    assert drop_dead_letters(embedded, [garbage.id]).dropped == [garbage.id]
     assert list_dead_letters(embedded) == []
     journal = store.applied_event_ids()
     assert len(journal) == len(set(journal)) == outbox.count() - 1  # all but the garbage

@@ -1,8 +1,9 @@
 """Outages of the search engine and of the broker are not poison: the projectors heal alone.
 
-The engine is a real OpenSearch node; the outage is a TCP proxy in front of it taken down
-(every connection reset, new ones refused: what a client sees while the node is stopped),
-so the node shared with the rest of the suite keeps its data. Each outage lasts several
+The engine is a real OpenSearch node. Most outages are a TCP proxy in front of the node the
+suite shares, taken down (every connection reset, new ones refused: what a client sees
+while a node is stopped), so that node keeps serving the other tests; one test stops and
+starts a node of its own for real. Each outage lasts several
 gap timeouts, during a burst of events on one conference, whose schedule events form one
 long stream that two replicas share out between them: exactly where a delayed predecessor
 used to be mistaken for a missing one (ADR 061).
@@ -15,10 +16,15 @@ journal the same application twice; the documents' version marks keep the effect
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,6 +33,7 @@ from query_service.consumers.rabbitmq_topology import ProjectorTopology
 from query_service.read_store.search_engine import SearchEngineReadStore
 from query_service.read_store.search_engine.factory import engine_client
 from query_service.read_store.search_engine.naming import IndexNames
+from query_service.read_store.sqlite import SqliteReadStore
 from tests.projector_rabbitmq.conftest import (
     Publisher,
     outbox_messages,
@@ -36,8 +43,9 @@ from tests.projector_rabbitmq.conftest import (
 from tests.projector_rabbitmq.test_guarantees import reference_state, same_documents
 from tests.query_api.support import Outbox, Programme
 from tests.relay.tcp_proxy import TcpProxy
-from tests.services import opensearch_url, random_index_prefix
+from tests.services import opensearch_url, random_index_prefix, service_unavailable
 
+OPS_NODE = Path(__file__).resolve().parents[2] / "ops" / "opensearch-node"
 GAP_TIMEOUT = 2.0
 """Several times the held queue's 0.5 s (tests/projector_rabbitmq/conftest.py), as in
 production (30 s against 5 s): an event waiting for a held predecessor sees it return
@@ -84,59 +92,153 @@ def burst(programme: Programme, talks: int = 12, rounds: int = 6) -> tuple[str, 
     return conf, ids
 
 
+class Dependency(Protocol):
+    def down(self) -> None: ...
+
+    def up(self) -> None: ...
+
+
+class OwnOpenSearchNode:
+    """A real OpenSearch node of this test's own (``ops/opensearch-node``, on free ports and
+    a temporary data folder), which the test stops and starts like an operator would."""
+
+    def __init__(self, var: Path) -> None:
+        self.port, transport = free_port(), free_port()
+        self._env = {
+            **os.environ,
+            "OPENSEARCH_PORT": str(self.port),
+            "OPENSEARCH_TRANSPORT_PORT": str(transport),
+            "OPENSEARCH_VAR_DIR": str(var),
+            "OPENSEARCH_HEAP": "-Xms256m -Xmx512m",
+        }
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def up(self) -> None:
+        done = subprocess.run(
+            [str(OPS_NODE / "start")], env=self._env, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            service_unavailable(f"ops/opensearch-node/start failed: {done.stdout}{done.stderr}")
+
+    def down(self) -> None:
+        subprocess.run([str(OPS_NODE / "stop")], env=self._env, capture_output=True, timeout=120)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Burst:
+    """The pieces every outage scenario shares; ``through_outage`` plays one."""
+
+    topology: ProjectorTopology
+    publisher: Publisher
+    programme: Programme
+    outbox: Outbox
+    store: SearchEngineReadStore
+    reference_path: Path
+
+    def through_outage(self, cut: Dependency, *, consumer_url: str, replicas: int) -> None:
+        """Publish a third of the burst, take ``cut`` down, publish the rest (the relay
+        still reaches the broker), keep it down for ``OUTAGE``, bring it back, and wait
+        until the read model equals a single consumer's."""
+        conf, talks = burst(self.programme)
+        messages = outbox_messages(self.outbox)
+        with ExitStack() as running:
+            for _ in range(replicas):
+                running.enter_context(
+                    running_projector(
+                        consumer_url,
+                        self.topology,
+                        self.store,
+                        gap_timeout=GAP_TIMEOUT,
+                        batch_size=5,
+                        prefetch=20,
+                    )
+                )
+            self.publisher.publish(messages[: len(messages) // 3])
+            wait_until(lambda: len(self.store.applied_event_ids()) > 10, what="the burst began")
+            cut.down()
+            self.publisher.publish(messages[len(messages) // 3 :])
+            time.sleep(OUTAGE)
+            cut.up()
+            reference = reference_state(self.outbox, self.reference_path)
+            try:
+                wait_until(lambda: same_documents(self.store, reference, conf, talks), 60)
+            except AssertionError:
+                raise AssertionError(self.differences(reference, conf, talks)) from None
+            wait_until(lambda: self.depth(self.topology.queue) == 0, what="all acked")
+        assert self.depth(self.topology.dead_letter_queue) == 0, "an outage made a dead letter"
+        assert self.depth(self.topology.held_queue) == 0
+
+    def differences(self, reference: SqliteReadStore, conf: str, talks: list[str]) -> str:
+        """What still differs from the single consumer's read model, and what waits where."""
+        ours, theirs = self.store.load_talks(talks), reference.load_talks(talks)
+        lines = [
+            f"talk {t}: {ours.get(t)} != {theirs.get(t)}"
+            for t in talks
+            if ours.get(t) != theirs.get(t)
+        ]
+        ours_c, theirs_c = self.store.load_conferences([conf]), reference.load_conferences([conf])
+        if ours_c != theirs_c:
+            lines.append(f"conference: {ours_c} != {theirs_c}")
+        queues = (self.topology.queue, self.topology.held_queue, self.topology.dead_letter_queue)
+        lines.append("queues: " + ", ".join(f"{q}={self.depth(q)}" for q in queues))
+        return "the read model did not converge within 60s:\n" + "\n".join(lines[:6] + lines[-1:])
+
+    def depth(self, queue: str) -> int:
+        return self.publisher.queue_depth(queue)
+
+
+@pytest.fixture
+def scenario(
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    engine_store: SearchEngineReadStore,
+    tmp_path: Path,
+) -> Burst:
+    return Burst(topology, publisher, programme, outbox, engine_store, tmp_path)
+
+
 @pytest.mark.parametrize("replicas", [1, 2])
 def test_a_search_engine_outage_longer_than_the_gap_timeout_heals_by_itself(
-    replicas: int,
-    broker_url: str,
+    replicas: int, scenario: Burst, broker_url: str, engine_proxy: TcpProxy
+) -> None:
+    scenario.through_outage(engine_proxy, consumer_url=broker_url, replicas=replicas)
+
+
+def test_a_search_engine_node_stopped_and_started_again_heals_by_itself(
     topology: ProjectorTopology,
     publisher: Publisher,
     programme: Programme,
     outbox: Outbox,
-    engine_store: SearchEngineReadStore,
-    engine_proxy: TcpProxy,
-    tmp_path: Path,
-) -> None:
-    conf, talks = burst(programme)
-    messages = outbox_messages(outbox)
-    first, rest = messages[: len(messages) // 3], messages[len(messages) // 3 :]
-    with ExitStack() as running:
-        for _ in range(replicas):
-            running.enter_context(
-                running_projector(
-                    broker_url,
-                    topology,
-                    engine_store,
-                    gap_timeout=GAP_TIMEOUT,
-                    batch_size=5,
-                    prefetch=20,
-                )
-            )
-        publisher.publish(first)
-        wait_until(lambda: len(engine_store.applied_event_ids()) > 10, what="the burst began")
-        engine_proxy.down()
-        publisher.publish(rest)
-        time.sleep(OUTAGE)
-        engine_proxy.up()
-        reference = reference_state(outbox, tmp_path)
-        wait_until(
-            lambda: same_documents(engine_store, reference, conf, talks),
-            timeout=60,
-            what="the read model converged",
-        )
-        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all acked")
-    assert publisher.queue_depth(topology.dead_letter_queue) == 0
-    assert publisher.queue_depth(topology.held_queue) == 0
-
-
-def test_a_broker_outage_during_a_burst_heals_by_itself(
     broker_url: str,
-    topology: ProjectorTopology,
-    publisher: Publisher,
-    programme: Programme,
-    outbox: Outbox,
-    engine_store: SearchEngineReadStore,
     tmp_path: Path,
 ) -> None:
+    """The real thing, once: two replicas write into a node of its own, which is stopped
+    (SIGTERM) during the burst and started again on the same data, an outage of many gap
+    timeouts (its start alone takes several)."""
+    node = OwnOpenSearchNode(tmp_path / "opensearch")
+    node.up()
+    try:
+        client = engine_client("opensearch", node.url)
+        store = SearchEngineReadStore(client, names=IndexNames(random_index_prefix()), replicas=0)
+        store.initialize()
+        try:
+            scenario = Burst(topology, publisher, programme, outbox, store, tmp_path)
+            scenario.through_outage(node, consumer_url=broker_url, replicas=2)
+        finally:
+            store.close()
+    finally:
+        node.down()
+
+
+def test_a_broker_outage_during_a_burst_heals_by_itself(scenario: Burst, broker_url: str) -> None:
     """Two replicas reach the broker through a proxy taken down for several gap timeouts:
     their connections drop, their unacked deliveries return to the queue, and the gap
     clocks of what they held do not run while they are away."""
@@ -144,33 +246,7 @@ def test_a_broker_outage_during_a_burst_heals_by_itself(
     broker_proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5672)
     broker_proxy.up()
     proxied = broker_url.replace(f":{target.port}", f":{broker_proxy.port}", 1)
-    conf, talks = burst(programme)
-    messages = outbox_messages(outbox)
-    with ExitStack() as running:
-        for _ in range(2):
-            running.enter_context(
-                running_projector(
-                    proxied,
-                    topology,
-                    engine_store,
-                    gap_timeout=GAP_TIMEOUT,
-                    batch_size=5,
-                    prefetch=20,
-                )
-            )
-        running.callback(broker_proxy.down)
-        publisher.publish(messages[: len(messages) // 3])
-        wait_until(lambda: len(engine_store.applied_event_ids()) > 10, what="the burst began")
+    try:
+        scenario.through_outage(broker_proxy, consumer_url=proxied, replicas=2)
+    finally:
         broker_proxy.down()
-        publisher.publish(messages[len(messages) // 3 :])  # the relay reaches the broker
-        time.sleep(OUTAGE)
-        broker_proxy.up()
-        reference = reference_state(outbox, tmp_path)
-        wait_until(
-            lambda: same_documents(engine_store, reference, conf, talks),
-            timeout=60,
-            what="the read model converged",
-        )
-        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all acked")
-    assert publisher.queue_depth(topology.dead_letter_queue) == 0
-    assert publisher.queue_depth(topology.held_queue) == 0

@@ -299,7 +299,14 @@ class SearchEngineReadStore:
                     doc["_index"], int(doc["_seq_no"]), int(doc["_primary_term"])
                 )
                 found.append(doc["_source"])
-            elif "error" not in doc:
+            elif "error" in doc:
+                # A shard that is not ready (a node recovering after a restart) answers an
+                # error for its documents. Taking one for absent would write a fresh
+                # document, unguarded, over the real one once the shard is back.
+                raise ReadStoreUnavailable(
+                    f"{kind}/{doc['_id']} cannot be read yet: {_reason(doc['error'])}"
+                )
+            else:
                 guards[(kind, doc["_id"])] = Absent(doc["_index"])
         return found
 
@@ -430,3 +437,9 @@ class SearchEngineReadStore:
             ):
                 raise CheckpointMoved(str(conflict)) from None
             raise
+
+
+def _reason(error: object) -> str:
+    if isinstance(error, dict):
+        return str(error.get("reason") or error.get("type") or error)
+    return str(error)

@@ -180,3 +180,30 @@ def test_an_unreachable_engine_is_unavailable_with_advice(engine: str) -> None:
             store.ping()
     finally:
         store.close()
+
+
+class _ShardsRecovering:
+    """A client answering what a restarted node answers while a shard recovers: an
+    ``error`` entry per document in a multi-get, instead of the document."""
+
+    def __init__(self, inner: EngineClient) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def mget(self, index: str, ids: Sequence[str]) -> list[JsonDict]:
+        error = {"type": "no_shard_available_action_exception", "reason": "No shard available"}
+        return [{"_index": index, "_id": doc_id, "error": error} for doc_id in ids]
+
+
+def test_a_document_whose_shard_is_not_ready_is_unavailable_not_absent(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    """Taken for absent, it would be written afresh, unguarded, over the real one."""
+    doc = talk(new_id("conf"))
+    engine_store.write(WriteBatch(talks=[doc]))
+    recovering = _replica(engine_store, _ShardsRecovering(engine_store._client))  # type: ignore[arg-type]
+    with pytest.raises(ReadStoreUnavailable, match="No shard available"):
+        recovering.load_talks([doc.id])
+    assert engine_store.load_talks([doc.id]) == {doc.id: doc}
