@@ -1,6 +1,6 @@
 """Where the real services that tests need come from: PostgreSQL, RabbitMQ, search engines.
 
-Resolution order (ARCHITECTURE "Tests"), the same for every service:
+Resolution order (docs/architecture.md, "Tests"), the same for every service:
 
 1. an explicit URL from the environment (``TEST_POSTGRES_URL``, ``TEST_RABBITMQ_URL``, …),
    which is what CI sets after starting the services with ``ops/*/start``;

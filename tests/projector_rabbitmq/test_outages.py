@@ -140,6 +140,7 @@ class Burst:
     outbox: Outbox
     store: SearchEngineReadStore
     reference_path: Path
+    caplog: pytest.LogCaptureFixture
 
     def through_outage(self, cut: Dependency, *, consumer_url: str, replicas: int) -> None:
         """Publish a third of the burst, take ``cut`` down, publish the rest (the relay
@@ -173,6 +174,19 @@ class Burst:
             wait_until(lambda: self.depth(self.topology.queue) == 0, what="all acked")
         assert self.depth(self.topology.dead_letter_queue) == 0, "an outage made a dead letter"
         assert self.depth(self.topology.held_queue) == 0
+        self.assert_outage_told_in_few_lines(replicas)
+
+    def assert_outage_told_in_few_lines(self, replicas: int) -> None:
+        """A replica that met the outage says the dependency went away (once, or twice if
+        it came back half-ready first) and when it is back; no traceback from our code. (A
+        replica whose request was in flight may sit the whole outage out in the client's
+        read timeout, and meet none.)"""
+        ours = [r for r in self.caplog.records if r.name.startswith("query_service")]
+        assert not [r.getMessage() for r in ours if r.exc_info], "an outage logged a traceback"
+        away = [r for r in ours if " unavailable: " in r.getMessage()]
+        back = [r for r in ours if " is back after " in r.getMessage()]
+        assert len(away) <= 2 * replicas, [r.getMessage() for r in away]
+        assert len(back) == len(away)
 
     def differences(self, reference: SqliteReadStore, conf: str, talks: list[str]) -> str:
         """What still differs from the single consumer's read model, and what waits where."""
@@ -201,8 +215,9 @@ def scenario(
     outbox: Outbox,
     engine_store: SearchEngineReadStore,
     tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> Burst:
-    return Burst(topology, publisher, programme, outbox, engine_store, tmp_path)
+    return Burst(topology, publisher, programme, outbox, engine_store, tmp_path, caplog)
 
 
 @pytest.mark.parametrize("replicas", [1, 2])
@@ -219,6 +234,7 @@ def test_a_search_engine_node_stopped_and_started_again_heals_by_itself(
     outbox: Outbox,
     broker_url: str,
     tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The real thing, once: two replicas write into a node of its own, which is stopped
     (SIGTERM) during the burst and started again on the same data, an outage of many gap
@@ -230,7 +246,7 @@ def test_a_search_engine_node_stopped_and_started_again_heals_by_itself(
         store = SearchEngineReadStore(client, names=IndexNames(random_index_prefix()), replicas=0)
         store.initialize()
         try:
-            scenario = Burst(topology, publisher, programme, outbox, store, tmp_path)
+            scenario = Burst(topology, publisher, programme, outbox, store, tmp_path, caplog)
             scenario.through_outage(node, consumer_url=broker_url, replicas=2)
         finally:
             store.close()
