@@ -70,6 +70,18 @@ def test_crashes_and_a_broker_restart_lose_nothing_and_apply_nothing_twice(
         given = list(ratings[talk_id].values())
         assert rating["count"] == len(given)
     _assert_journal_has_each_event_once(stack)
+    _assert_no_dead_letters(stack)
+
+
+def _assert_no_dead_letters(stack: DistributedStack) -> None:
+    """Crashes and a broker restart delay events; none of them is poison (ADR 061)."""
+    from query_service.dead_letters import list_dead_letters
+    from query_service.settings import load_settings
+
+    env = stack.roles["projector-2"].env
+    keys = ("BROKER_URL", "SEARCH_ENGINE", "SEARCH_URL", "SEARCH_INDEX_PREFIX")
+    settings = load_settings(**{k.lower(): env[k] for k in keys})
+    assert list_dead_letters(settings) == []
 
 
 def _assert_journal_has_each_event_once(stack: DistributedStack) -> None:
