@@ -29,7 +29,7 @@ from query_service.consumers.rabbitmq_dead_letters import (
     BrokerLetter,
     letters_with_ids,
 )
-from query_service.projector.broker_projector import fence_of
+from query_service.projector.broker_writer import fence_of
 from query_service.projector.replay import pass_over_letter, replay_letter
 from query_service.read_store.port import DeadLetter, ProjectionStore
 from query_service.settings import QuerySettings
