@@ -98,7 +98,6 @@ class BrokerProjector:
         linger: float = 0.005,
     ) -> None:
         self._consumer = consumer
-        self._store = store
         self._batch_size = batch_size
         self._policy = SettlementPolicy(
             retry or RetryPolicy(), gap_timeout, held_grace=min(1.0, gap_timeout / 4)
