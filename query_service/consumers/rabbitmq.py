@@ -2,7 +2,8 @@
 
 One ``BlockingConnection`` driven by the projector's own thread: deliveries are buffered by
 the consume callback while the connection is pumped, handed out in batches, and settled
-(ack, requeue, or park in the dead-letter queue) by the caller once it knows their fate.
+(ack, hold in the held queue, or park in the dead-letter queue) by the caller once it knows
+their fate.
 Nothing is acked on receipt: a crash or a dropped connection before the read-store write
 committed makes the broker deliver the messages again, and the version guards turn what
 was already applied into no-ops.
@@ -189,11 +190,6 @@ class RabbitMqConsumer:
             return
         for tag in sorted(tags):
             self._channel.basic_ack(tag)
-
-    def requeue(self, deliveries: Sequence[Delivery]) -> None:
-        for tag in sorted(self._current_tags(deliveries)):
-            self._unsettled.discard(tag)
-            self._channel.basic_nack(tag, requeue=True)
 
     def dead_letter(
         self, delivery: Delivery, reason: str, *, exception: str = "", attempts: int = 1
