@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from query_service.consumers.source import PositionedSource
-from query_service.projections.dispatch import Changes, project
-from query_service.projector.batch import Outcome, WorkingSet, project_items
+from query_service.projector.batch import Outcome, project_items
 from query_service.projector.decoding import Decoded, decode
 from query_service.projector.retry import RetryPolicy, is_transient
 from query_service.read_store.port import (
@@ -173,14 +172,18 @@ class Projector:
             if event is None:
                 break
             try:
-                work = WorkingSet(self._store, [event])
-                changes = project(event, work.talks, work.conferences)
+                result = project_items(self._store, [item], blocked=None, stop_at_failure=True)
+                [outcome] = result.outcomes
+                if outcome.kind is Outcome.FAILED:
+                    assert outcome.error is not None
+                    error = outcome.error
+                    continue
                 self._store.write(
                     WriteBatch(
-                        talks=changes.talks,
-                        conferences=changes.conferences,
+                        talks=result.talks,
+                        conferences=result.conferences,
                         checkpoint=Checkpoint(self._consumer, expected, position),
-                        applied_event_ids=[] if changes.is_empty else [event.event_id],
+                        applied_event_ids=result.applied_event_ids,
                     )
                 )
             except CheckpointMoved:
@@ -190,7 +193,8 @@ class Projector:
                     raise
                 error = retry_error
                 continue
-            self._count(changes)
+            self.stats.applied += result.count(Outcome.APPLIED)
+            self.stats.duplicates += result.count(Outcome.DUPLICATE)
             return
         reason = f"{type(error).__name__}: {error}"
         letter = _letter(item, reason, attempts=self._retry.attempts)
@@ -201,12 +205,6 @@ class Projector:
             )
         )
         self._report([letter])
-
-    def _count(self, changes: Changes) -> None:
-        if changes.is_empty:
-            self.stats.duplicates += 1
-        else:
-            self.stats.applied += 1
 
     def _report(self, letters: Sequence[DeadLetter]) -> None:
         for letter in letters:
