@@ -1,25 +1,24 @@
-"""The transport-neutral core of the projector: decoded items in, documents to write out.
+"""Projecting a batch, without writing it: decoded items in, an outcome each and the
+documents they changed out (``core.py`` writes them).
 
-Both transports share it: the outbox tail (records with positions, one checkpoint) and the
-broker (deliveries acked after the write). The core decides per item whether it applies,
-is a duplicate, is skipped, goes to the dead letters or failed, and gathers the documents
-the items changed into one working set, so a whole batch becomes one ``store.write``.
+Per item: it applies, is a duplicate, is skipped, goes to the dead letters, or failed. The
+documents the items read are loaded once, with their versions, into a working set that
+later items see, so a whole batch becomes one ``store.write``.
 
-What each transport does with a failure differs, hence ``stop_at_failure``: a positioned
-transport must not move its checkpoint past a failed record, so it stops there; a broker
-acks deliveries one by one, so it carries on and retries only the failed ones.
+``stop_at_failure``: a positioned transport must not move its checkpoint past a failed
+record, so it stops there; a broker acks deliveries one by one, so it carries on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.projections.dispatch import Changes, documents_of, project
 from query_service.projector.decoding import Decoded, Verdict
-from query_service.read_store.port import ProjectionStore
+from query_service.read_store.port import DocumentRef, DocumentVersion, ProjectionStore
 from shared_domain.events import DomainEvent
 
 
@@ -46,10 +45,10 @@ class WorkingSet:
 
     def __init__(self, store: ProjectionStore, events: Sequence[DomainEvent]) -> None:
         keys = documents_of(events)
-        self.talks: dict[str, TalkDocument] = store.load_talks(keys.talk_ids)
-        self.conferences: dict[str, ConferenceDocument] = store.load_conferences(
-            keys.conference_ids
-        )
+        loaded = store.load_documents(keys.talk_ids, keys.conference_ids)
+        self.talks: dict[str, TalkDocument] = loaded.talks
+        self.conferences: dict[str, ConferenceDocument] = loaded.conferences
+        self.versions = loaded.versions
         self.dirty_talks: dict[str, TalkDocument] = {}
         self.dirty_conferences: dict[str, ConferenceDocument] = {}
 
@@ -68,6 +67,12 @@ class ProjectedBatch:
     talks: list[TalkDocument] = field(default_factory=list)
     conferences: list[ConferenceDocument] = field(default_factory=list)
     applied_event_ids: list[str] = field(default_factory=list)
+    versions: Mapping[DocumentRef, DocumentVersion] = field(default_factory=dict)
+    """What the load saw: the write is guarded by it."""
+
+    @property
+    def changes_documents(self) -> bool:
+        return bool(self.talks or self.conferences or self.applied_event_ids)
 
     def count(self, kind: Outcome) -> int:
         return sum(1 for outcome in self.outcomes if outcome.kind is kind)
@@ -93,6 +98,7 @@ def project_items(
             break
     result.talks = list(work.dirty_talks.values())
     result.conferences = list(work.dirty_conferences.values())
+    result.versions = work.versions
     return result
 
 

@@ -1,9 +1,9 @@
-"""The broker projector's writer threads: project a batch, write it, narrow a failure down.
+"""The broker projector's writer threads: each batch goes through the core on one of them.
 
-A batch is projected and written on a writer thread while the consumer's thread reads the
-next deliveries off the socket; no broker call is made here (pika connections are not
-thread-safe). What a writer did comes back as ``Written``, for the consumer's thread to
-settle (``broker_projector.py``).
+A batch is projected and written (``core.write_events``) on a writer thread while the
+consumer's thread reads the next deliveries off the socket; no broker call is made here
+(pika connections are not thread-safe). A writer touches only its ``Job``; what it did
+comes back through the job's future.
 
 **Pipelining** (stores that guard every document, ADR 060): a second batch may be handed
 over while one is in the store. It loads and projects at once, provided the two share no
@@ -12,12 +12,11 @@ otherwise it waits until the batch before it is written and projects against tha
 stay one at a time and in order.
 
 **Fencing** (stores that do not guard documents: SQLite): every write carries the consumer
-group's compare-and-set checkpoint, read before the documents are loaded and moved on by
-one with the write; a replica that lost the race re-loads and re-projects.
+group's compare-and-set checkpoint (``fences.SharedFence``); a replica that lost the race
+re-loads and re-projects.
 
-Failures of the store: transient ones (unavailable, locked, I/O) hand the whole batch back
-unwritten (``Written.trouble``); any other write failure is narrowed down by writing the
-batch's deliveries one by one, so only the one at fault fails.
+Failures of the store: transient ones hand the rest of the batch back unwritten
+(``Written.trouble``); the core narrows any other down to the delivery at fault.
 """
 
 from __future__ import annotations
@@ -30,22 +29,14 @@ from dataclasses import dataclass, field
 
 from query_service.consumers.rabbitmq import Delivery
 from query_service.projections.dispatch import DocumentKeys, documents_of
-from query_service.projector.batch import ItemOutcome, Outcome, project_items
+from query_service.projector.batch import ItemOutcome
+from query_service.projector.core import Options, write_events
 from query_service.projector.decoding import Decoded
-from query_service.projector.retry import is_transient
+from query_service.projector.fences import DocumentGuards, Fence, SharedFence
 from query_service.projector.settlement import Attempts
-from query_service.read_store.port import (
-    Checkpoint,
-    CheckpointMoved,
-    ProjectionStore,
-    WriteBatch,
-)
+from query_service.read_store.port import ProjectionStore
 
 log = logging.getLogger(__name__)
-
-FENCE_RETRIES = 20
-"""Lost races (fence or document guard) in a row before a batch is put back for the next
-step."""
 
 
 def fence_of(queue: str) -> str:
@@ -151,70 +142,23 @@ class BatchWriter:
             job.after = None  # done with it: no chain of every batch ever written
 
     def _write(self, job: Job) -> Written:
-        """On a writer thread: project and write; no broker calls here."""
-        pairs = sorted(((p, p.item) for p in job.batch), key=lambda pair: _order(pair[1]))
+        """On a writer thread: project and write through the core; no broker calls here."""
+        batch = sorted(job.batch, key=lambda pending: _order(pending.item))
+        fence: Fence = (
+            DocumentGuards() if self._store.guards_documents else SharedFence(self._fence)
+        )
+        options = Options(before_write=job.wait_for_turn, searchable_now=lambda: not job.followed)
+        result = write_events(self._store, [p.item for p in batch], fence, options)
         written = Written()
-        self._write_pairs(job, pairs, written)
+        for pending, outcome in zip(batch, result.outcomes, strict=True):
+            if outcome is not None:
+                written.settled.append((pending, pending.item, outcome))
+        rest = [batch[i] for i in result.unwritten]
+        if result.trouble is not None:
+            written.trouble, written.unwritten = result.trouble, rest
+        else:
+            written.carry = rest  # lost races in a row
         return written
-
-    def _write_pairs(
-        self, job: Job, pairs: list[tuple[Pending, Decoded]], written: Written
-    ) -> None:
-        ordered = [p for p, _ in pairs]
-        items = [item for _, item in pairs]
-        fenced = not self._store.guards_documents
-        for _ in range(FENCE_RETRIES):
-            try:
-                fence = self._store.checkpoint(self._fence) if fenced else 0
-                result = project_items(self._store, items, blocked=None, stop_at_failure=False)
-                job.wait_for_turn()
-                if result.talks or result.conferences or result.applied_event_ids:
-                    self._store.write(
-                        WriteBatch(
-                            talks=result.talks,
-                            conferences=result.conferences,
-                            checkpoint=self._checkpoint(fence) if fenced else None,
-                            applied_event_ids=result.applied_event_ids,
-                            searchable_now=not job.followed,
-                        )
-                    )
-            except CheckpointMoved:
-                # Another replica wrote in between (the fence moved, or, unfenced, a
-                # document's guard failed: DocumentVersionConflict): re-load, re-project.
-                continue
-            except Exception as error:
-                if is_transient(error):
-                    written.trouble, written.unwritten = error, ordered
-                else:
-                    self._narrow_down(job, pairs, error, written)
-                return
-            written.settled += zip(ordered, items, result.outcomes, strict=True)
-            return
-        written.carry += ordered
-
-    def _checkpoint(self, fence: int) -> Checkpoint:
-        """The fence: the consumer group's checkpoint, compare-and-set by one (ADR 060)."""
-        return Checkpoint(self._fence, fence, fence + 1)
-
-    def _narrow_down(
-        self,
-        job: Job,
-        pairs: list[tuple[Pending, Decoded]],
-        error: Exception,
-        written: Written,
-    ) -> None:
-        """Write the deliveries one by one, so only the one at fault is retried."""
-        if len(pairs) == 1:
-            pending, item = pairs[0]
-            reason = f"{type(error).__name__}: {error}"
-            written.settled.append((pending, item, ItemOutcome(Outcome.FAILED, reason, error)))
-            return
-        log.warning("batch write failed (%s); writing its deliveries one by one", error)
-        for index, pair in enumerate(pairs):
-            self._write_pairs(job, [pair], written)
-            if written.trouble is not None:
-                written.unwritten = [p for p, _ in pairs[index:]]
-                return
 
 
 def _order(item: Decoded) -> tuple[str, int]:

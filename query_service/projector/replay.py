@@ -24,18 +24,17 @@ from collections.abc import Sequence
 from query_service.consumers.source import SourceRecord
 from query_service.projections.errors import ProjectionError
 from query_service.projections.pass_over import documents_to_pass_over, pass_over
-from query_service.projector.batch import Outcome, project_items
+from query_service.projector.batch import Outcome
+from query_service.projector.core import FENCE_RETRIES, Options, write_events
 from query_service.projector.decoding import decode
+from query_service.projector.fences import DocumentGuards, Fence, SharedFence
 from query_service.projector.projector import DEFAULT_CONSUMER
 from query_service.read_store.port import (
-    Checkpoint,
     CheckpointMoved,
     DeadLetter,
     ProjectionStore,
     WriteBatch,
 )
-
-FENCE_RETRIES = 20
 
 
 def replay_letter(
@@ -45,26 +44,16 @@ def replay_letter(
     if letter.id is None:
         return "the dead letter has no id"
     item = decode(SourceRecord(letter.position or 0, letter.envelope))
-    for _ in range(FENCE_RETRIES):
-        fence = store.checkpoint(consumer)
-        result = project_items(store, [item], blocked=set(), stop_at_failure=True)
-        [outcome] = result.outcomes
-        if outcome.kind not in (Outcome.APPLIED, Outcome.DUPLICATE, Outcome.SKIPPED):
-            return outcome.reason
-        try:
-            store.write(
-                WriteBatch(
-                    talks=result.talks,
-                    conferences=result.conferences,
-                    checkpoint=Checkpoint(consumer, fence, fence),
-                    applied_event_ids=result.applied_event_ids,
-                    resolved_dead_letters=[letter.id],
-                )
-            )
-        except CheckpointMoved:
-            continue
-        return None
-    return "the projector kept writing; try again"
+    options = Options(stop_at_failure=True, blocked=set(), resolved_dead_letters=[letter.id])
+    written = write_events(store, [item], SharedFence(consumer, step=0), options)
+    if written.trouble is not None:
+        raise written.trouble
+    [outcome] = written.outcomes
+    if outcome is None:
+        return "the projector kept writing; try again"
+    if outcome.kind not in (Outcome.APPLIED, Outcome.DUPLICATE, Outcome.SKIPPED):
+        return outcome.reason
+    return None
 
 
 def pass_over_letter(
@@ -84,23 +73,27 @@ def pass_over_letter(
         return None
     aggregate_type, aggregate_id = item.stream.split("/", 1)
     keys = documents_to_pass_over(aggregate_type, aggregate_id)
+    fence: Fence = (
+        DocumentGuards()
+        if store.guards_documents
+        else SharedFence(consumer, step=1 if advance_fence else 0)
+    )
     for _ in range(FENCE_RETRIES):
-        fence = None if store.guards_documents else store.checkpoint(consumer)
-        talks = store.load_talks(keys.talk_ids)
-        conferences = store.load_conferences(keys.conference_ids)
+        fence.open(store)
+        loaded = store.load_documents(keys.talk_ids, keys.conference_ids)
         try:
-            changes = pass_over(aggregate_type, aggregate_id, item.version, talks, conferences)
+            changes = pass_over(
+                aggregate_type, aggregate_id, item.version, loaded.talks, loaded.conferences
+            )
         except ProjectionError as error:
             return f"cannot pass over it ({error}); replay or drop its predecessor first"
-        checkpoint = None
-        if fence is not None:
-            checkpoint = Checkpoint(consumer, fence, fence + 1 if advance_fence else fence)
         try:
             store.write(
                 WriteBatch(
                     talks=changes.talks,
                     conferences=changes.conferences,
-                    checkpoint=checkpoint,
+                    versions=loaded.versions,
+                    checkpoint=fence.checkpoint(None),
                     resolved_dead_letters=resolved,
                 )
             )

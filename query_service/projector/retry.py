@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from dataclasses import dataclass
 
 from query_service.read_store.port import ReadStoreUnavailable
@@ -11,11 +10,9 @@ from query_service.read_store.port import ReadStoreUnavailable
 
 def is_transient(error: Exception) -> bool:
     """A store failure that says nothing about the events: wait and write them again,
-    without counting it as an attempt of theirs (ADR 061)."""
-    return isinstance(
-        error,
-        ReadStoreUnavailable | ConnectionError | TimeoutError | OSError | sqlite3.OperationalError,
-    )
+    without counting it as an attempt of theirs (ADR 061). The adapters raise the port's
+    ``ReadStoreUnavailable``; the built-in network errors are the same thing unwrapped."""
+    return isinstance(error, ReadStoreUnavailable | ConnectionError | TimeoutError | OSError)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,9 @@ class SettlementPolicy:
     held again: its predecessor, if it was held too, may be coming back in another
     replica's batch right now. Short, because held events that wait for a poison come
     back again and again until an operator settles it."""
+    gaps_are_failures: bool = False
+    """For a transport that delivers each stream in order (the outbox tail): a gap there
+    is an event that will never come, so it is retried and parked like any failure."""
 
 
 def settle(
@@ -96,7 +99,7 @@ def settle(
         return Decision(Action.ACK), attempts
     if outcome.kind is not Outcome.FAILED:  # malformed, unknown type: poison at once
         return Decision(Action.PARK, reason=outcome.reason), attempts
-    if isinstance(outcome.error, EventNotYetApplicable):
+    if isinstance(outcome.error, EventNotYetApplicable) and not policy.gaps_are_failures:
         return _gap(outcome.error, outcome.reason, attempts, around, policy)
     failures = attempts.failures + 1
     delays = policy.retry.delays()

@@ -138,12 +138,42 @@ class DeadLetter:
     """The store's key for operators (show, replay, drop); None before it is stored."""
 
 
+DocumentRef = tuple[str, str]
+"""A document by kind (``"talks"``, ``"conferences"``) and id."""
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """What a load saw of one document, for a store that guards each write against it."""
+
+    where: str
+    """The concrete place it was read from (an index): versions of two places never compare."""
+    seq: tuple[int, int] | None
+    """The engine's version of the document; None when it did not exist."""
+
+
+@dataclass(frozen=True)
+class LoadedDocuments:
+    """Documents as one ``load_documents`` saw them, and the versions that saw them.
+
+    The versions travel with the batch to ``write`` (``WriteBatch.versions``), so a load
+    and its write may run on any threads: nothing about the load is kept in the store."""
+
+    talks: dict[str, TalkDocument] = field(default_factory=dict)
+    conferences: dict[str, ConferenceDocument] = field(default_factory=dict)
+    versions: Mapping[DocumentRef, DocumentVersion] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class WriteBatch:
     """Everything one projector step writes, atomically."""
 
     talks: Sequence[TalkDocument] = ()
     conferences: Sequence[ConferenceDocument] = ()
+    versions: Mapping[DocumentRef, DocumentVersion] = field(default_factory=dict)
+    """The versions ``load_documents`` saw (``LoadedDocuments.versions``). A store that
+    guards documents writes each one only if it is still at that version, else raises
+    ``DocumentVersionConflict``; a document without an entry is written unguarded."""
     dead_letters: Sequence[DeadLetter] = ()
     checkpoint: Checkpoint | None = None
     applied_event_ids: Sequence[str] = ()
@@ -194,7 +224,16 @@ class ProjectionStore(Protocol):
         (SQLite, whose documents are loaded outside the write transaction)."""
         ...
 
-    def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]: ...
+    def load_documents(
+        self, talk_ids: Iterable[str], conference_ids: Iterable[str]
+    ) -> LoadedDocuments:
+        """The documents a batch reads, realtime, with the versions its write is guarded by
+        (none from a store that does not guard documents)."""
+        ...
+
+    def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]:
+        """The current talks (a plain read: it guards nothing)."""
+        ...
 
     def load_conferences(self, ids: Iterable[str]) -> dict[str, ConferenceDocument]: ...
 
@@ -205,7 +244,10 @@ class ProjectionStore(Protocol):
         """Those of ``streams`` holding a dead letter: later events must wait behind it."""
 
     def write(self, batch: WriteBatch) -> None:
-        """Write the batch in one atomic step; ``CheckpointMoved`` if another replica won."""
+        """Write the batch in one atomic step; ``CheckpointMoved`` if another replica won.
+
+        Raises ``ReadStoreUnavailable`` when the store cannot be reached or is busy (the
+        batch may be written again later), any other exception for a batch it refuses."""
 
     def dead_letters(self) -> Sequence[DeadLetter]: ...
 

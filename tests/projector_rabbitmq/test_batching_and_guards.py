@@ -11,7 +11,12 @@ from typing import Any
 from query_service.consumers.rabbitmq import RabbitMqConsumer
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
 from query_service.projector.broker_projector import BrokerProjector
-from query_service.read_store.port import Checkpoint, DocumentVersionConflict, WriteBatch
+from query_service.read_store.port import (
+    Checkpoint,
+    DocumentVersionConflict,
+    LoadedDocuments,
+    WriteBatch,
+)
 from query_service.read_store.sqlite import SqliteReadStore
 from tests.projector_rabbitmq.conftest import (
     Publisher,
@@ -177,11 +182,14 @@ def test_the_next_batch_is_read_while_one_is_written(
 class Timeline:
     """SQLite posing as a store that guards every document (so the projector pipelines),
     recording when each batch's talks are loaded and when writes start and end. The first
-    write waits (up to ``hold`` seconds) until a second batch was loaded (``release``)."""
+    load takes ``lead`` seconds, as a busy store's does, so the consumer's thread hands the
+    next batch ahead before the first write begins; the first write waits (up to ``hold``
+    seconds) until a second batch was loaded (``release``)."""
 
     def __init__(self, inner: SqliteReadStore, hold: float = 5.0) -> None:
         self._inner = inner
         self._hold = hold
+        self.lead = 0.2
         self.events: list[tuple[str, frozenset[str]]] = []
         self.searchable_now: list[bool] = []
         self.release = threading.Event()
@@ -192,13 +200,17 @@ class Timeline:
     def guards_documents(self) -> bool:
         return True
 
-    def load_talks(self, ids: Iterable[str]) -> dict[str, Any]:
-        wanted = frozenset(ids)
+    def load_documents(
+        self, talk_ids: Iterable[str], conference_ids: Iterable[str]
+    ) -> LoadedDocuments:
+        wanted = frozenset(talk_ids)
         self.events.append(("load", wanted))
+        if wanted and self._loads == 0:
+            time.sleep(self.lead)
         self._loads += 1 if wanted else 0
         if self._loads >= 2:
             self.release.set()
-        return self._inner.load_talks(wanted)
+        return self._inner.load_documents(wanted, conference_ids)
 
     def write(self, batch: WriteBatch) -> None:
         talks = frozenset(t.id for t in batch.talks)

@@ -9,8 +9,9 @@ Writes (ADR 050). No transaction spans documents, so one batch is written in an 
 whose every crash point is repaired by redelivery:
 
 1. the checkpoint is read (realtime) and must still be at ``expected``;
-2. talks (``_bulk``, each guarded by the version it was loaded at), made searchable at
-   once (``refresh``) unless another batch is queued right behind (``searchable_now``);
+2. talks (``_bulk``, each guarded by the version it was loaded at, ``WriteBatch.versions``),
+   made searchable at once (``refresh``) unless another batch is queued right behind
+   (``searchable_now``);
 3. conferences, guarded alike. After the talks, because the conference's version is the
    contiguity mark of its stream: a crash in between leaves the conference behind, so the
    event is redelivered and applied again, and the talks' monotonic schedule marks skip
@@ -24,7 +25,6 @@ treats both as a lost race and re-reads.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -34,7 +34,10 @@ from query_service.read_store.cursor import decode_cursor
 from query_service.read_store.port import (
     CheckpointMoved,
     DeadLetter,
+    DocumentRef,
+    DocumentVersion,
     DocumentVersionConflict,
+    LoadedDocuments,
     ReadStoreUnavailable,
     SpeakerQuery,
     SpeakerSummary,
@@ -77,7 +80,6 @@ class SearchEngineReadStore:
         self._pinned = None if generation is None else check_generation(generation)
         self._refresh = refresh
         self._owns_client = owns_client
-        self._local = threading.local()
         self._initialized = False
 
     @property
@@ -279,25 +281,18 @@ class SearchEngineReadStore:
         ``if_primary_term``, or ``op_type: create``), checked atomically by the engine."""
         return True
 
-    def _guards(self) -> dict[tuple[str, str], Guard]:
-        guards: dict[tuple[str, str], Guard] | None = getattr(self._local, "guards", None)
-        if guards is None:
-            guards = self._local.guards = {}
-        return guards
-
-    def _load(self, kind: str, ids: Iterable[str]) -> list[JsonDict]:
-        """Realtime reads that remember each document's version for the next ``write``."""
+    def _load(self, kind: str, ids: Iterable[str]) -> tuple[list[JsonDict], Versions]:
+        """Realtime reads, and the version each document was read at (for the write)."""
         wanted = sorted(set(ids))
         if not wanted:
-            return []
+            return [], {}
         self._ready()
-        guards = self._guards()
         found: list[JsonDict] = []
+        versions: Versions = {}
         for doc in self._client.mget(self._target(kind), wanted):
             if doc.get("found"):
-                guards[(kind, doc["_id"])] = Loaded(
-                    doc["_index"], int(doc["_seq_no"]), int(doc["_primary_term"])
-                )
+                seq = (int(doc["_seq_no"]), int(doc["_primary_term"]))
+                versions[(kind, doc["_id"])] = DocumentVersion(doc["_index"], seq)
                 found.append(doc["_source"])
             elif "error" in doc:
                 # A shard that is not ready (a node recovering after a restart) answers an
@@ -307,16 +302,25 @@ class SearchEngineReadStore:
                     f"{kind}/{doc['_id']} cannot be read yet: {_reason(doc['error'])}"
                 )
             else:
-                guards[(kind, doc["_id"])] = Absent(doc["_index"])
-        return found
+                versions[(kind, doc["_id"])] = DocumentVersion(doc["_index"], None)
+        return found, versions
+
+    def load_documents(
+        self, talk_ids: Iterable[str], conference_ids: Iterable[str]
+    ) -> LoadedDocuments:
+        talks, talk_versions = self._load("talks", talk_ids)
+        conferences, conference_versions = self._load("conferences", conference_ids)
+        return LoadedDocuments(
+            talks={d.id: d for d in map(indexed.talk_from_source, talks)},
+            conferences={d.id: d for d in map(indexed.conference_from_source, conferences)},
+            versions={**talk_versions, **conference_versions},
+        )
 
     def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]:
-        docs = (indexed.talk_from_source(s) for s in self._load("talks", ids))
-        return {d.id: d for d in docs}
+        return self.load_documents(ids, ()).talks
 
     def load_conferences(self, ids: Iterable[str]) -> dict[str, ConferenceDocument]:
-        docs = (indexed.conference_from_source(s) for s in self._load("conferences", ids))
-        return {d.id: d for d in docs}
+        return self.load_documents((), ids).conferences
 
     def checkpoint(self, consumer: str) -> int:
         self._ready()
@@ -349,7 +353,6 @@ class SearchEngineReadStore:
         return [i for h in hits for i in indexed.applied_event_ids_from_source(h["_source"])]
 
     def write(self, batch: WriteBatch) -> None:
-        guards, self._local.guards = self._guards(), {}
         self._ready()
         generation = self._write_generation()
         index = {kind: self._names.index(kind, generation) for kind in KINDS}
@@ -359,14 +362,14 @@ class SearchEngineReadStore:
             operations = self._document_operations(
                 "talks",
                 index["talks"],
-                guards,
+                batch.versions,
                 ((t.id, indexed.talk_source(t)) for t in batch.talks),
             )
             self._bulk(operations, refresh)
         if batch.conferences:
             sources = ((c.id, indexed.conference_source(c)) for c in batch.conferences)
             operations = self._document_operations(
-                "conferences", index["conferences"], guards, sources
+                "conferences", index["conferences"], batch.versions, sources
             )
             self._bulk(operations, refresh)
         self._write_tail(batch, index, checkpoint_guard)
@@ -389,12 +392,12 @@ class SearchEngineReadStore:
     def _document_operations(
         kind: str,
         index: str,
-        guards: Mapping[tuple[str, str], Guard],
+        versions: Mapping[DocumentRef, DocumentVersion],
         sources: Iterable[tuple[str, JsonDict]],
     ) -> list[JsonDict]:
         operations: list[JsonDict] = []
         for doc_id, source in sources:
-            guard = guards.get((kind, doc_id))
+            guard = _guard(versions.get((kind, doc_id)))
             if guard is not None and guard.index != index:
                 raise DocumentVersionConflict(
                     f"{kind}/{doc_id} was loaded from {guard.index}, but the read store now "
@@ -437,6 +440,18 @@ class SearchEngineReadStore:
             ):
                 raise CheckpointMoved(str(conflict)) from None
             raise
+
+
+Versions = dict[DocumentRef, DocumentVersion]
+
+
+def _guard(version: DocumentVersion | None) -> Guard:
+    """The ``_bulk`` guard of a document written after it was loaded at ``version``."""
+    if version is None:
+        return None
+    if version.seq is None:
+        return Absent(version.where)
+    return Loaded(version.where, *version.seq)
 
 
 def _reason(error: object) -> str:

@@ -5,6 +5,10 @@ the file; switching journal modes from every new connection would contend for a 
 
 Transactions are opened explicitly (``BEGIN IMMEDIATE`` for writes) so that a batch of
 documents and the consumer checkpoint always commit together.
+
+A database that is locked past the busy wait, or a file that cannot be read or written
+(``sqlite3.OperationalError``) raises the port's ``ReadStoreUnavailable``: callers retry
+later and know nothing of ``sqlite3``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from query_service.read_store.port import ReadStoreUnavailable
 
 
 class ConnectionPool:
@@ -42,24 +48,26 @@ class ConnectionPool:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """An immediate (write-locked) transaction, committed unless the block raises."""
-        conn = self.get()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with _unavailable_when_busy():
+            conn = self.get()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: every query of one request sees the same committed state."""
-        conn = self.get()
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
+        with _unavailable_when_busy():
+            conn = self.get()
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close the connections of every thread (call when no thread uses the pool)."""
@@ -68,3 +76,11 @@ class ConnectionPool:
         for conn in opened:
             conn.close()
         self._local = threading.local()
+
+
+@contextmanager
+def _unavailable_when_busy() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        raise ReadStoreUnavailable(f"the read store file is unavailable: {error}") from error

@@ -15,6 +15,7 @@ from pathlib import Path
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.read_store.port import (
     DeadLetter,
+    LoadedDocuments,
     ReadStoreUnavailable,
     SpeakerQuery,
     SpeakerSummary,
@@ -145,6 +146,17 @@ class SqliteReadStore:
         """No: documents are loaded outside the write transaction; only the checkpoint's
         compare-and-set (the projector's fence) keeps two writers from losing updates."""
         return False
+
+    def load_documents(
+        self, talk_ids: Iterable[str], conference_ids: Iterable[str]
+    ) -> LoadedDocuments:
+        """One snapshot of both; no versions: the checkpoint's compare-and-set guards."""
+        with self._pool.snapshot() as conn:
+            g = self._generation(conn)
+            return LoadedDocuments(
+                talks=queries.load_talks(conn, g, talk_ids),
+                conferences=queries.load_conferences(conn, g, conference_ids),
+            )
 
     def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]:
         with self._pool.snapshot() as conn:

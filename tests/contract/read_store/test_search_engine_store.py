@@ -5,6 +5,7 @@ resolves (see conftest.py); the SQLite equivalents live in the shared contract."
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -86,22 +87,44 @@ def test_a_concurrent_write_fails_the_guard(engine_store: SearchEngineReadStore)
     doc = talk(conf_id, title="First")
     engine_store.write(WriteBatch(talks=[doc]))
     other = _replica(engine_store)
-    mine = engine_store.load_talks([doc.id])[doc.id]
-    theirs = other.load_talks([doc.id])[doc.id]
-    other.write(WriteBatch(talks=[replace(theirs, talk_version=3)]))
+    mine = engine_store.load_documents([doc.id], [])
+    theirs = other.load_documents([doc.id], [])
+    other.write(
+        WriteBatch(talks=[replace(theirs.talks[doc.id], talk_version=3)], versions=theirs.versions)
+    )
     with pytest.raises(DocumentVersionConflict):
-        engine_store.write(WriteBatch(talks=[replace(mine, talk_version=4)]))
+        engine_store.write(
+            WriteBatch(talks=[replace(mine.talks[doc.id], talk_version=4)], versions=mine.versions)
+        )
     assert engine_store.load_talks([doc.id])[doc.id].talk_version == 3
+
+
+def test_a_write_is_guarded_by_the_load_it_carries_not_by_the_thread(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    """The versions travel in the batch: a load on one thread guards a write on another,
+    and a plain read (``load_talks``) in between changes nothing."""
+    doc = talk(new_id("conf"))
+    engine_store.write(WriteBatch(talks=[doc]))
+    with ThreadPoolExecutor(1) as elsewhere:
+        loaded = elsewhere.submit(engine_store.load_documents, [doc.id], []).result()
+    engine_store.write(WriteBatch(talks=[replace(doc, talk_version=2)]))
+    engine_store.load_talks([doc.id])
+    stale = replace(loaded.talks[doc.id], talk_version=5)
+    with pytest.raises(DocumentVersionConflict):
+        engine_store.write(WriteBatch(talks=[stale], versions=loaded.versions))
+    assert engine_store.load_talks([doc.id])[doc.id].talk_version == 2
 
 
 def test_two_replicas_creating_one_document(engine_store: SearchEngineReadStore) -> None:
     doc = talk(new_id("conf"))
     other = _replica(engine_store)
-    assert engine_store.load_talks([doc.id]) == {}
-    assert other.load_talks([doc.id]) == {}
-    other.write(WriteBatch(talks=[doc]))
+    mine, theirs = engine_store.load_documents([doc.id], []), other.load_documents([doc.id], [])
+    assert mine.talks == {}
+    assert theirs.talks == {}
+    other.write(WriteBatch(talks=[doc], versions=theirs.versions))
     with pytest.raises(DocumentVersionConflict):
-        engine_store.write(WriteBatch(talks=[replace(doc, talk_version=9)]))
+        engine_store.write(WriteBatch(talks=[replace(doc, talk_version=9)], versions=mine.versions))
     assert engine_store.load_talks([doc.id])[doc.id] == doc
 
 
@@ -110,12 +133,16 @@ def test_a_switch_over_between_load_and_write_is_a_lost_race(
 ) -> None:
     doc = talk(new_id("conf"))
     engine_store.write(WriteBatch(talks=[doc]))
-    loaded = engine_store.load_talks([doc.id])[doc.id]
+    loaded = engine_store.load_documents([doc.id], [])
     generation = engine_store.create_generation()
     engine_store.for_generation(generation).write(WriteBatch(talks=[doc]))
     engine_store.activate_generation(generation)
     with pytest.raises(DocumentVersionConflict):
-        engine_store.write(WriteBatch(talks=[replace(loaded, talk_version=5)]))
+        engine_store.write(
+            WriteBatch(
+                talks=[replace(loaded.talks[doc.id], talk_version=5)], versions=loaded.versions
+            )
+        )
 
 
 class _CrashOnConferences:
@@ -205,5 +232,5 @@ def test_a_document_whose_shard_is_not_ready_is_unavailable_not_absent(
     engine_store.write(WriteBatch(talks=[doc]))
     recovering = _replica(engine_store, _ShardsRecovering(engine_store._client))  # type: ignore[arg-type]
     with pytest.raises(ReadStoreUnavailable, match="No shard available"):
-        recovering.load_talks([doc.id])
+        recovering.load_documents([doc.id], [])
     assert engine_store.load_talks([doc.id]) == {doc.id: doc}
