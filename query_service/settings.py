@@ -106,5 +106,5 @@ class QuerySettings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> QuerySettings:
-    """Settings from the environment, with explicit overrides (e.g. a ``--port`` flag)."""
+    """Settings from the environment, with explicit overrides (tests, benchmarks) on top."""
     return QuerySettings(**overrides)  # type: ignore[arg-type]

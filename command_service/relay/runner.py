@@ -87,9 +87,8 @@ def relay_rounds(
     while the broker confirms the current one, and the current one is marked and committed
     while the next one is being published. A batch is still published only after the one
     before it was fully confirmed, so the exchange sees the outbox order, as without the
-    overlap; a batch that is not is released unpublished. Measured on 20,000 rows: the
-    database's part of a round (claim 29 ms and mark 37 ms of 152 ms per 2,000) had added
-    to publishing's instead of running beside it.
+    overlap; a batch that is not is released unpublished. Claiming and marking are over a
+    third of a round's time; overlapped, they run beside publishing instead of adding to it.
     """
     overlap = claims_lock_rows(engine)
     first = _OpenClaim(engine, batch_size)
