@@ -2,7 +2,9 @@
 
 ``upgrade`` is what ``conference migrate`` runs; ``is_at_head`` is what ``/health/ready``
 asks. The Alembic scripts are found inside the installed ``migrations`` package, so this
-works from a wheel as well as from a checkout.
+works from a wheel as well as from a checkout. Only that bare package is imported here (it
+imports nothing); ``migrations/env.py``, which imports the tables and the engine factory,
+is run by Alembic and never imported by the service (ADR 066).
 """
 
 from __future__ import annotations

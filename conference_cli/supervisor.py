@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -39,7 +39,6 @@ class Role:
     started_at: float = 0.0
     backoff: float = 1.0
     restart_at: float | None = None
-    restarts: int = field(default=0)
 
     def start(self) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "conference_cli", *self.args])
@@ -89,7 +88,6 @@ def _supervise(roles_: list[Role], stop: threading.Event) -> None:
                 role.restart_at = now + role.backoff
                 role.backoff = min(role.backoff * 2, MAX_BACKOFF_SECONDS)
             elif now >= role.restart_at:
-                role.restarts += 1
                 role.start()
                 log.info("%s restarted (pid %s)", role.name, role.process.pid)
 

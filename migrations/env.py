@@ -2,7 +2,9 @@
 
 The URL comes from the Alembic config when ``command_service.migrate`` set it, else from the
 service settings (``DATABASE_URL``). The engine is built by the service's own factory, so
-migrations run with the same SQLite pragmas and transaction mode as the service.
+migrations run with the same SQLite pragmas and transaction mode as the service. The
+dependency points one way: this file uses the command service's adapters, and nothing it
+imports leads back to ``command_service.migrate`` (ADR 066).
 """
 
 from __future__ import annotations

@@ -116,8 +116,8 @@ def tune_garbage_collection() -> None:
     lines), so CPython's default thresholds (700, 10, 10) run a full collection every few
     batches, each walking every long-lived object (modules, clients, schemas). Freezing
     what exists after start-up takes those out of every collection, and larger thresholds
-    collect less often. Measured on the projector alone (20,000 events into OpenSearch):
-    15% or more events/s, the same peak memory (nothing of a batch outlives it)."""
+    collect less often: about 15% more events/s for the projector, at the same peak memory
+    (nothing of a batch outlives it)."""
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from query_service.documents import (
     ConferenceDocument,
+    DocumentSlot,
+    DocumentSpeaker,
+    DocumentTalkDetails,
     RatingSummary,
-    Slot,
-    Speaker,
-    TalkDetails,
     TalkDocument,
 )
 
@@ -68,12 +68,13 @@ def talk_from_json(data: JsonDict) -> TalkDocument:
         id=data["id"],
         details=None
         if details is None
-        else TalkDetails(
+        else DocumentTalkDetails(
             conference_id=details["conference_id"],
             title=details["title"],
             abstract=details["abstract"],
             speakers=tuple(
-                Speaker(name=s["name"], company=s.get("company")) for s in details["speakers"]
+                DocumentSpeaker(name=s["name"], company=s.get("company"))
+                for s in details["speakers"]
             ),
             tags=tuple(details["tags"]),
             level=details["level"],
@@ -83,7 +84,7 @@ def talk_from_json(data: JsonDict) -> TalkDocument:
         lifecycle=data.get("lifecycle"),
         submitted_at=data.get("submitted_at"),
         talk_version=data.get("talk_version", 0),
-        slot=None if slot is None else Slot(**slot),
+        slot=None if slot is None else DocumentSlot(**slot),
         schedule_version=data.get("schedule_version", 0),
         rating=RatingSummary(
             count=rating.get("count", 0),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
-class TalkStatus(StrEnum):
+class DocumentTalkStatus(StrEnum):
     """Statuses shown by the read side: the write side's four plus ``scheduled``."""
 
     SUBMITTED = "submitted"
@@ -28,19 +28,19 @@ class TalkStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Speaker:
+class DocumentSpeaker:
     name: str
     company: str | None = None
 
 
 @dataclass(frozen=True)
-class TalkDetails:
+class DocumentTalkDetails:
     """The talk's own fields, replaced whole by each submit or edit."""
 
     conference_id: str
     title: str
     abstract: str
-    speakers: tuple[Speaker, ...]
+    speakers: tuple[DocumentSpeaker, ...]
     tags: tuple[str, ...]
     level: str
     format: str
@@ -48,7 +48,7 @@ class TalkDetails:
 
 
 @dataclass(frozen=True)
-class Slot:
+class DocumentSlot:
     """Where and when a talk runs; times are UTC, ``day`` is the local date of the start.
 
     The conference's time zone travels with the slot (it never changes), so a slot can be
@@ -75,11 +75,11 @@ class RatingSummary:
 @dataclass(frozen=True)
 class TalkDocument:
     id: str
-    details: TalkDetails | None = None
+    details: DocumentTalkDetails | None = None
     lifecycle: str | None = None
     submitted_at: str | None = None
     talk_version: int = 0
-    slot: Slot | None = None
+    slot: DocumentSlot | None = None
     schedule_version: int = 0
     rating: RatingSummary = field(default_factory=RatingSummary)
     rating_version: int = 0
@@ -87,8 +87,8 @@ class TalkDocument:
     @property
     def status(self) -> str | None:
         """``scheduled`` for an accepted talk holding a slot, else the lifecycle status."""
-        if self.lifecycle == TalkStatus.ACCEPTED and self.slot is not None:
-            return TalkStatus.SCHEDULED.value
+        if self.lifecycle == DocumentTalkStatus.ACCEPTED and self.slot is not None:
+            return DocumentTalkStatus.SCHEDULED.value
         return self.lifecycle
 
     @property

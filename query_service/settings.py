@@ -35,7 +35,6 @@ class QuerySettings(BaseSettings):
         le=5,
         description="Replicas per index; 0 on a single-node development cluster.",
     )
-    port: int = Field(default=8001, ge=1, le=65535)
 
     projector_batch_size: int = Field(default=500, ge=1, le=10_000)
     projector_poll_interval: float = Field(default=0.01, gt=0, le=1.0)
@@ -107,5 +106,5 @@ class QuerySettings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> QuerySettings:
-    """Settings from the environment, with explicit overrides (e.g. a ``--port`` flag)."""
+    """Settings from the environment, with explicit overrides (tests, benchmarks) on top."""
     return QuerySettings(**overrides)  # type: ignore[arg-type]

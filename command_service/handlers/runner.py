@@ -34,7 +34,9 @@ class IdempotencyClaim:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CommandRun:
+    """What running one command gave the API: its result, fresh or replayed."""
+
     result: CommandResult
     replayed: bool = False
     """True when the result is the stored answer of an earlier request with the same key."""
@@ -47,7 +49,7 @@ def run(
     *,
     idempotency: IdempotencyClaim | None = None,
     sleep: Callable[[float], None] = time.sleep,
-) -> Outcome:
+) -> CommandRun:
     """Run ``handler`` in a fresh unit of work from ``start``, retrying lost races."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
@@ -64,7 +66,7 @@ def _attempt(
     command: C,
     start: Callable[[], UnitOfWork],
     idempotency: IdempotencyClaim | None,
-) -> Outcome:
+) -> CommandRun:
     with start() as uow:
         if idempotency is not None:
             stored = uow.idempotency.find(idempotency.key)
@@ -75,9 +77,9 @@ def _attempt(
                         f"Idempotency-Key {idempotency.key!r} was first used for a different "
                         "request; use a new key for a new request."
                     )
-                return Outcome(CommandResult.from_data(answer), replayed=True)
+                return CommandRun(CommandResult.from_data(answer), replayed=True)
         result = handler(command, uow)
         if idempotency is not None:
             uow.idempotency.record(idempotency.key, idempotency.fingerprint, result.to_data())
         uow.commit()
-        return Outcome(result)
+        return CommandRun(result)

@@ -18,13 +18,18 @@ from query_service.api.schemas import (
     TalkHitOut,
     TalkOut,
 )
-from query_service.documents import ConferenceDocument, Speaker, TalkDocument, TalkStatus
+from query_service.documents import (
+    ConferenceDocument,
+    DocumentSpeaker,
+    DocumentTalkStatus,
+    TalkDocument,
+)
 from query_service.read_store.port import TalkHit, TalkPage
 from query_service.views.local_time import local_iso
 from query_service.views.schedule import Schedule
 
 
-def _speakers(speakers: tuple[Speaker, ...]) -> list[SpeakerOut]:
+def _speakers(speakers: tuple[DocumentSpeaker, ...]) -> list[SpeakerOut]:
     return [SpeakerOut(name=s.name, company=s.company) for s in speakers]
 
 
@@ -87,7 +92,7 @@ def conference_out(doc: ConferenceDocument, counts: Mapping[str, int]) -> Confer
         ends_on=doc.ends_on,
         timezone=doc.timezone,
         stages=list(doc.stages),
-        talk_counts={status.value: counts.get(status.value, 0) for status in TalkStatus},
+        talk_counts={status.value: counts.get(status.value, 0) for status in DocumentTalkStatus},
         version=doc.version,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from query_service.documents import ConferenceDocument, Slot, TalkDocument
+from query_service.documents import ConferenceDocument, DocumentSlot, TalkDocument
 from query_service.projections.errors import ProjectionError
 from query_service.projections.guards import newer_than, next_in_stream
 from query_service.projections.timestamps import utc
@@ -89,9 +89,9 @@ def _project_slot(
     return replace(current, slot=slot, schedule_version=event.aggregate_version)
 
 
-def _slot(event: TalkScheduled, conference: ConferenceDocument) -> Slot:
+def _slot(event: TalkScheduled, conference: ConferenceDocument) -> DocumentSlot:
     starts_at = utc(event.starts_at)
-    return Slot(
+    return DocumentSlot(
         conference_id=conference.id,
         stage=event.stage,
         starts_at=starts_at.isoformat(),

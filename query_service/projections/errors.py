@@ -10,8 +10,9 @@ class ProjectionError(Exception):
 class EventNotYetApplicable(ProjectionError):
     """The event lies beyond a gap in its stream: an earlier event has not been applied yet.
 
-    Transient by nature on a broker (the missing event may still arrive), so the projector
-    retries it with back-off before parking it as a dead letter.
+    Transient by nature on a broker (the missing event may still arrive, or be in another
+    replica's hands), so the projector retries it, then holds it until its predecessor has
+    applied: it is never parked as poison (ADR 061).
     """
 
     def __init__(self, stream: str, applied: int, received: int) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from query_service.documents import Speaker, TalkDetails, TalkDocument, TalkStatus
+from query_service.documents import (
+    DocumentSpeaker,
+    DocumentTalkDetails,
+    DocumentTalkStatus,
+    TalkDocument,
+)
 from query_service.projections.errors import ProjectionError
 from query_service.projections.guards import next_in_stream
 from query_service.projections.timestamps import utc
@@ -19,10 +24,10 @@ from shared_domain.events import (
 
 TalkEvent = TalkSubmitted | TalkEdited | TalkAccepted | TalkRejected | TalkWithdrawn
 
-_LIFECYCLE: dict[type[Any], TalkStatus] = {
-    TalkAccepted: TalkStatus.ACCEPTED,
-    TalkRejected: TalkStatus.REJECTED,
-    TalkWithdrawn: TalkStatus.WITHDRAWN,
+_LIFECYCLE: dict[type[Any], DocumentTalkStatus] = {
+    TalkAccepted: DocumentTalkStatus.ACCEPTED,
+    TalkRejected: DocumentTalkStatus.REJECTED,
+    TalkWithdrawn: DocumentTalkStatus.WITHDRAWN,
 }
 
 
@@ -36,7 +41,7 @@ def project_talk_event(event: TalkEvent, doc: TalkDocument | None) -> TalkDocume
         return replace(
             current,
             details=_details(event.conference_id, event),
-            lifecycle=TalkStatus.SUBMITTED.value,
+            lifecycle=DocumentTalkStatus.SUBMITTED.value,
             submitted_at=utc(event.occurred_at).isoformat(),
             talk_version=event.aggregate_version,
         )
@@ -55,7 +60,7 @@ def project_talk_event(event: TalkEvent, doc: TalkDocument | None) -> TalkDocume
     )
 
 
-def _details(conference_id: str, event: TalkSubmitted | TalkEdited) -> TalkDetails:
+def _details(conference_id: str, event: TalkSubmitted | TalkEdited) -> DocumentTalkDetails:
     """Copy the details, refusing shapes the write side never produces (a poison message)."""
     texts = (event.title, event.abstract, event.level, event.format)
     if not all(isinstance(value, str) for value in texts):
@@ -66,12 +71,13 @@ def _details(conference_id: str, event: TalkSubmitted | TalkEdited) -> TalkDetai
         isinstance(s, dict) and isinstance(s.get("name"), str) for s in event.speakers
     ):
         raise ProjectionError(f"talk/{event.aggregate_id}: malformed speakers")
-    return TalkDetails(
+    return DocumentTalkDetails(
         conference_id=conference_id,
         title=event.title,
         abstract=event.abstract,
         speakers=tuple(
-            Speaker(name=s["name"], company=s.get("company") or None) for s in event.speakers
+            DocumentSpeaker(name=s["name"], company=s.get("company") or None)
+            for s in event.speakers
         ),
         tags=tuple(str(tag) for tag in event.tags),
         level=event.level,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from query_service.documents import ConferenceDocument, Speaker, TalkDocument
+from query_service.documents import ConferenceDocument, DocumentSpeaker, TalkDocument
 from query_service.views.local_time import local_iso
 
 
@@ -18,7 +18,7 @@ from query_service.views.local_time import local_iso
 class ScheduleSlot:
     talk_id: str
     title: str
-    speakers: tuple[Speaker, ...]
+    speakers: tuple[DocumentSpeaker, ...]
     starts_at: str
     ends_at: str
 

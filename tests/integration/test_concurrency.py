@@ -25,7 +25,7 @@ from command_service.handlers.create_conference import CreateConference, create_
 from command_service.handlers.expected_version import ExpectedVersion
 from command_service.handlers.rename_conference import RenameConference, rename_conference
 from command_service.handlers.result import CommandResult
-from command_service.handlers.runner import IdempotencyClaim, Outcome, run
+from command_service.handlers.runner import CommandRun, IdempotencyClaim, run
 from command_service.ports import UnitOfWork
 from command_service.settings import load_settings
 from tests.integration.conftest import new_conference, store, trace
@@ -76,13 +76,13 @@ def test_writers_with_the_same_if_match_one_wins_the_others_get_412(
     conference = new_conference()
     store(service.engine, conference)
 
-    def rename(index: int) -> Outcome:
+    def rename(index: int) -> CommandRun:
         command = RenameConference(conference.id, f"Name {index}", ExpectedVersion.exactly(1))
         return service.run(rename_conference, command, trace())
 
     results = together(WRITERS, rename)
 
-    winners = [r for r in results if isinstance(r, Outcome)]
+    winners = [r for r in results if isinstance(r, CommandRun)]
     assert len(winners) == 1, results
     assert all(isinstance(r, PreconditionFailed) for r in results if r not in winners)
     assert winners[0].result.version == 2
@@ -95,15 +95,15 @@ def test_writers_without_if_match_all_succeed_with_contiguous_versions(
     conference = new_conference()
     store(service.engine, conference)
 
-    def rename(index: int) -> Outcome:
+    def rename(index: int) -> CommandRun:
         return service.run(
             rename_conference, RenameConference(conference.id, f"Name {index}"), trace()
         )
 
     results = together(WRITERS, rename)
 
-    assert all(isinstance(r, Outcome) for r in results), results
-    versions = sorted(r.result.version for r in results if isinstance(r, Outcome))
+    assert all(isinstance(r, CommandRun) for r in results), results
+    versions = sorted(r.result.version for r in results if isinstance(r, CommandRun))
     assert versions == list(range(2, WRITERS + 2))
     assert versions_in_outbox(service.engine, conference.id) == list(range(1, WRITERS + 2))
 
@@ -122,7 +122,7 @@ def test_concurrent_requests_with_one_idempotency_key_do_the_work_once(
 
     results = together(WRITERS, lambda _: service.run(create_conference, command, trace(), claim))
 
-    outcomes = [r for r in results if isinstance(r, Outcome)]
+    outcomes = [r for r in results if isinstance(r, CommandRun)]
     assert len(outcomes) == WRITERS, results
     assert sum(not outcome.replayed for outcome in outcomes) == 1
     assert all(o.result == CommandResult(command.conference_id, 1) for o in outcomes)

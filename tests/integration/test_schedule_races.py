@@ -16,7 +16,7 @@ import pytest
 
 from command_service.bootstrap import CommandService, bootstrap
 from command_service.handlers.edit_talk import EditTalk, edit_talk
-from command_service.handlers.runner import Outcome
+from command_service.handlers.runner import CommandRun
 from command_service.handlers.schedule_talk import ScheduleTalk, schedule_talk
 from command_service.settings import load_settings
 from shared_domain.errors import ScheduledDurationLocked, SpeakerDoubleBooked
@@ -46,10 +46,10 @@ def accepted_talk(conference_id: str, speaker: str) -> Talk:
 
 def race(
     service: CommandService, schedule: ScheduleTalk, edit: EditTalk
-) -> list[Outcome | Exception]:
+) -> list[CommandRun | Exception]:
     """Schedule and edit released together: ``[schedule's outcome, edit's outcome]``."""
 
-    def act(index: int) -> Outcome:
+    def act(index: int) -> CommandRun:
         if index == 0:
             return service.run(schedule_talk, schedule, trace())
         return service.run(edit_talk, edit, trace())

@@ -120,7 +120,7 @@ def dead_letter_from_source(source: JsonDict) -> DeadLetter:
 
 def applied_events_source(event_ids: Sequence[str]) -> JsonDict:
     """One journal entry per batch, ``event_id`` holding all the ids it applied (a keyword
-    array): an entry per event doubled the documents the engine indexes per batch."""
+    array): an entry per event would double the documents the engine indexes per batch."""
     return {"seq": sequence_number(), "event_id": list(event_ids), "applied_at": _now()}
 
 

@@ -6,10 +6,10 @@ import uuid
 
 from query_service.documents import (
     ConferenceDocument,
+    DocumentSlot,
+    DocumentSpeaker,
+    DocumentTalkDetails,
     RatingSummary,
-    Slot,
-    Speaker,
-    TalkDetails,
     TalkDocument,
 )
 
@@ -51,11 +51,11 @@ def talk(
     count, total = rating
     return TalkDocument(
         id=talk_id or new_id("talk"),
-        details=TalkDetails(
+        details=DocumentTalkDetails(
             conference_id=conference_id,
             title=title,
             abstract=abstract,
-            speakers=tuple(Speaker(name, company) for name, company in speakers),
+            speakers=tuple(DocumentSpeaker(name, company) for name, company in speakers),
             tags=tags,
             level=level,
             format=format,
@@ -66,7 +66,7 @@ def talk(
         talk_version=2,
         slot=None
         if slot is None
-        else Slot(
+        else DocumentSlot(
             conference_id=conference_id,
             stage=slot[0],
             starts_at=slot[1],
