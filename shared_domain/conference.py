@@ -94,16 +94,7 @@ def day(field: str, value: date) -> date:
 
 def stage_names(names: Sequence[str]) -> list[str]:
     """A conference's stage names, trimmed, their number within limits, unique ignoring case."""
-    if not isinstance(names, Sequence) or isinstance(names, str | bytes):
-        raise invalid("stages", f"must be a list of {STAGES.low} to {STAGES.high} stage names")
-    if len(names) not in STAGES:
-        raise invalid("stages", f"must list {STAGES.low} to {STAGES.high} stages")
-    errors = FieldErrors()
-    clean: list[str] = []
-    for index, item in enumerate(names):
-        with errors.field(f"stages.{index}"):
-            clean.append(_stage_name("", item))
-    errors.raise_if_any()
+    clean = values.each("stages", names, STAGES, lambda name: _stage_name("", name))
     folded = [n.casefold() for n in clean]
     if len(set(folded)) != len(folded):
         raise invalid("stages", "stage names must be unique, ignoring case")

@@ -8,7 +8,7 @@ field, so that what the domain builds is valid whoever calls it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -23,9 +23,12 @@ from shared_domain.limits import (
     SPEAKERS,
     STARS,
     TAG_PATTERN,
+    Bounds,
 )
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+U = TypeVar("U")
 
 # Names the time zone database accepts that depend on the machine or mean nothing.
 _NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
@@ -149,17 +152,23 @@ def speaker(value: Speaker) -> Speaker:
     return Speaker(name=name, company=company or None)
 
 
-def speakers(value: Sequence[Speaker]) -> tuple[Speaker, ...]:
+def each(field: str, value: Sequence[T], bounds: Bounds, check: Callable[[T], U]) -> list[U]:
+    """Every item checked (an error named ``field.N``), their number within ``bounds``."""
     if not isinstance(value, Sequence) or isinstance(value, str | bytes):
-        raise invalid("speakers", f"must be a list of {SPEAKERS.low} to {SPEAKERS.high} speakers")
-    if len(value) not in SPEAKERS:
-        raise invalid("speakers", f"must list {SPEAKERS.low} to {SPEAKERS.high} speakers")
+        raise invalid(field, f"must be a list of {bounds.low} to {bounds.high} {field}")
+    if len(value) not in bounds:
+        raise invalid(field, f"must list {bounds.low} to {bounds.high} {field}")
     errors = FieldErrors()
-    checked: list[Speaker] = []
+    checked: list[U] = []
     for index, item in enumerate(value):
-        with errors.field(f"speakers.{index}"):
-            checked.append(speaker(item))
+        with errors.field(f"{field}.{index}"):
+            checked.append(check(item))
     errors.raise_if_any()
+    return checked
+
+
+def speakers(value: Sequence[Speaker]) -> tuple[Speaker, ...]:
+    checked = each("speakers", value, SPEAKERS, speaker)
     keys = [item.key for item in checked]
     if len(set(keys)) != len(keys):
         raise invalid("speakers", "lists the same speaker twice")

@@ -58,7 +58,10 @@ def search_talks(
     store: Store,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     conference_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    tag: Annotated[list[str] | None, Query(description="all must match")] = None,
+    tag: Annotated[
+        list[str] | None,
+        Query(description=f"all must match; each {TAG_PATTERN.pattern} once lower-cased"),
+    ] = None,
     level: Annotated[list[Level] | None, Query()] = None,
     format: Annotated[list[Format] | None, Query()] = None,
     status: Annotated[list[ShownStatus] | None, Query()] = None,
