@@ -44,13 +44,13 @@ TALK_INPUT: dict[str, Any] = {
 
 @pytest.fixture
 def conference_input() -> dict[str, Any]:
-    """Valid raw input of ``Conference.create`` (a fresh copy per test)."""
+    """Valid input of ``Conference.create`` as tests write it (a fresh copy per test)."""
     return copy.deepcopy(CONFERENCE_INPUT)
 
 
 @pytest.fixture
 def talk_input() -> dict[str, Any]:
-    """Valid raw input of ``TalkDetails.parse`` (a fresh copy per test)."""
+    """Valid input of ``TalkDetails.parse`` as tests write it (a fresh copy per test)."""
     return copy.deepcopy(TALK_INPUT)
 
 
