@@ -41,7 +41,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -67,6 +67,7 @@ from query_service.read_store.search_engine.indexed import (
 )
 from query_service.settings import load_settings as query_settings
 from shared_domain.envelope import TraceContext
+from shared_domain.values import Format, Level, Speaker
 from tests.contract.read_store.documents import talk
 
 RELAY_TARGET = 0.5
@@ -117,6 +118,21 @@ def talk_fields(index: int, conference_id: str) -> dict[str, Any]:
         "level": LEVELS[index % len(LEVELS)],
         "format": FORMATS[index % len(FORMATS)],
     }
+
+
+def submission(index: int, conference_id: str) -> SubmitTalk:
+    """``talk_fields`` as the command the write API makes of them."""
+    fields = talk_fields(index, conference_id)
+    return SubmitTalk(
+        talk_id=str(uuid.uuid4()),
+        conference_id=conference_id,
+        title=fields["title"],
+        abstract=fields["abstract"],
+        speakers=tuple(Speaker(s["name"], s.get("company")) for s in fields["speakers"]),
+        tags=tuple(fields["tags"]),
+        level=Level(fields["level"]),
+        format=Format(fields["format"]),
+    )
 
 
 def new_trace() -> TraceContext:
@@ -225,8 +241,8 @@ def fill_outbox(engine: sa.Engine, events: int) -> str:
             CreateConference(
                 conference_id,
                 name="Relay benchmark",
-                starts_on="2027-03-01",
-                ends_on="2027-03-03",
+                starts_on=date(2027, 3, 1),
+                ends_on=date(2027, 3, 3),
                 stages=("Main", "Side"),
             ),
             uow,
@@ -235,10 +251,7 @@ def fill_outbox(engine: sa.Engine, events: int) -> str:
     for start in range(0, events - 1, FILL_CHUNK):
         with SqlUnitOfWork(engine, new_trace()) as uow:
             for index in range(start, min(start + FILL_CHUNK, events - 1)):
-                fields = talk_fields(index, conference_id)
-                fields["speakers"] = tuple(fields["speakers"])
-                fields["tags"] = tuple(fields["tags"])
-                submit_talk(SubmitTalk(talk_id=str(uuid.uuid4()), **fields), uow)
+                submit_talk(submission(index, conference_id), uow)
             uow.commit()
         if start and start % (FILL_CHUNK * 20) == 0:
             say(f"  {start:,} talks submitted")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared_domain import values
@@ -33,19 +32,16 @@ from shared_domain.errors import (
 from shared_domain.events import (
     ConferenceCreated,
     ConferenceRenamed,
+    JsonDict,
+    JsonObject,
     StageAdded,
     StageRemoved,
     TalkScheduled,
     TalkUnscheduled,
 )
+from shared_domain.limits import CONFERENCE_NAME, EARLIEST, LATEST, MAX_DAYS, STAGE_NAME, STAGES
 from shared_domain.talk import Talk
 from shared_domain.values import Speaker
-
-MAX_DAYS = 14
-MAX_STAGES = 20
-# Far enough for any real programme, and clear of the calendar's ends (no overflow).
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -79,24 +75,30 @@ class Slot:
         )
 
 
-def _name(value: Any) -> str:
-    return values.text("name", value, min_len=1, max_len=120)
+def _name(value: str) -> str:
+    return values.text("name", value, min_len=CONFERENCE_NAME.low, max_len=CONFERENCE_NAME.high)
 
 
-def _stage_name(field: str, value: Any) -> str:
-    return values.text(field, value, min_len=1, max_len=60)
+def _stage_name(field: str, value: str) -> str:
+    return values.text(field, value, min_len=STAGE_NAME.low, max_len=STAGE_NAME.high)
 
 
-def _iso_date(field: str, value: Any) -> date:
-    if not isinstance(value, str):
-        raise invalid(field, "must be an ISO date such as 2026-06-01")
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise invalid(field, f"{value!r} is not an ISO date such as 2026-06-01") from None
-    if not EARLIEST <= parsed <= LATEST:
+def day(field: str, value: date) -> date:
+    """A calendar day (not a moment) within the calendar the domain supports."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise invalid(field, "must be a date such as 2026-06-01")
+    if not EARLIEST <= value <= LATEST:
         raise invalid(field, f"must lie between {EARLIEST} and {LATEST}")
-    return parsed
+    return value
+
+
+def stage_names(names: Sequence[str]) -> list[str]:
+    """A conference's stage names, trimmed, their number within limits, unique ignoring case."""
+    clean = values.each("stages", names, STAGES, lambda name: _stage_name("", name))
+    folded = [n.casefold() for n in clean]
+    if len(set(folded)) != len(folded):
+        raise invalid("stages", "stage names must be unique, ignoring case")
+    return clean
 
 
 class Conference(Aggregate):
@@ -127,23 +129,23 @@ class Conference(Aggregate):
         cls,
         conference_id: str,
         *,
-        name: Any,
-        starts_on: Any,
-        ends_on: Any,
-        timezone: Any = "UTC",
-        stages: Any,
+        name: str,
+        starts_on: date,
+        ends_on: date,
+        timezone: str = "UTC",
+        stages: Sequence[str],
     ) -> Conference:
         errors = FieldErrors()
         with errors.field("name"):
             clean_name = _name(name)
         with errors.field("starts_on"):
-            first = _iso_date("starts_on", starts_on)
+            first = day("starts_on", starts_on)
         with errors.field("ends_on"):
-            last = _iso_date("ends_on", ends_on)
+            last = day("ends_on", ends_on)
         with errors.field("timezone"):
             zone = values.timezone("timezone", timezone)
         with errors.field("stages"):
-            clean_stages = cls._parse_stages(stages)
+            clean_stages = stage_names(stages)
         errors.raise_if_any()
         if last < first:
             raise invalid("ends_on", "must not be before starts_on")
@@ -168,24 +170,7 @@ class Conference(Aggregate):
         )
         return conference
 
-    @staticmethod
-    def _parse_stages(raw: Any) -> list[str]:
-        if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
-            raise invalid("stages", f"must be a list of 1 to {MAX_STAGES} stage names")
-        if not 1 <= len(raw) <= MAX_STAGES:
-            raise invalid("stages", f"must list 1 to {MAX_STAGES} stages")
-        errors = FieldErrors()
-        names: list[str] = []
-        for index, item in enumerate(raw):
-            with errors.field(f"stages.{index}"):
-                names.append(_stage_name("", item))
-        errors.raise_if_any()
-        folded = [n.casefold() for n in names]
-        if len(set(folded)) != len(folded):
-            raise invalid("stages", "stage names must be unique, ignoring case")
-        return names
-
-    def rename(self, name: Any) -> None:
+    def rename(self, name: str) -> None:
         clean = _name(name)
         if clean == self.name:
             return
@@ -194,7 +179,7 @@ class Conference(Aggregate):
 
     # --- stages ---------------------------------------------------------------------
 
-    def stage_named(self, name: Any) -> str:
+    def stage_named(self, name: str) -> str:
         """The stage's canonical spelling; stage names match ignoring case."""
         if not isinstance(name, str):
             raise invalid("stage", "must be a stage name")
@@ -204,16 +189,16 @@ class Conference(Aggregate):
                 return stage
         raise StageUnknown(f"Conference {self.id!r} has no stage named {name!r}.")
 
-    def add_stage(self, name: Any) -> None:
+    def add_stage(self, name: str) -> None:
         clean = _stage_name("name", name)
         if any(stage.casefold() == clean.casefold() for stage in self.stages):
             raise StageExists(f"The conference already has a stage named {clean!r}.")
-        if len(self.stages) >= MAX_STAGES:
-            raise StageLimitReached(f"The conference already has {MAX_STAGES} stages.")
+        if len(self.stages) >= STAGES.high:
+            raise StageLimitReached(f"The conference already has {STAGES.high} stages.")
         self.stages.append(clean)
         self._record(StageAdded, stage=clean)
 
-    def remove_stage(self, name: Any) -> None:
+    def remove_stage(self, name: str) -> None:
         stage = self.stage_named(name)
         if any(slot.stage == stage for slot in self._slots.values()):
             raise StageInUse(
@@ -240,18 +225,20 @@ class Conference(Aggregate):
         self,
         talk: Talk,
         *,
-        stage: Any,
-        starts_at: Any,
+        stage: str,
+        starts_at: datetime,
         speakers_of: Mapping[str, Sequence[Speaker]],
     ) -> None:
-        """Give an accepted talk a slot, or move it; ``speakers_of`` covers the other slots."""
+        """Give an accepted talk a slot, or move it; ``speakers_of`` covers the other slots.
+
+        A naive ``starts_at`` is a time in the conference's timezone."""
         if talk.conference_id != self.id:
             raise TalkOfOtherConference(f"Talk {talk.id!r} belongs to another conference.")
         if not talk.is_accepted:
             raise TalkNotAccepted(
                 f"Only accepted talks can be scheduled; this one is {talk.status}."
             )
-        start = self._parse_start(starts_at)
+        start = self._start(starts_at)
         slot = Slot(
             talk_id=talk.id,
             stage=self.stage_named(stage),
@@ -314,19 +301,15 @@ class Conference(Aggregate):
     def _other_slots(self, talk_id: str) -> list[Slot]:
         return [slot for tid, slot in self._slots.items() if tid != talk_id]
 
-    def _parse_start(self, raw: Any) -> datetime:
-        """An ISO date-time; without an offset it is read in the conference's timezone."""
-        if not isinstance(raw, str):
-            raise invalid("starts_at", "must be an ISO date-time such as 2026-06-01T09:00:00+02:00")
-        try:
-            parsed = datetime.fromisoformat(raw)
-        except ValueError:
-            raise invalid("starts_at", f"{raw!r} is not an ISO date-time") from None
-        if not EARLIEST <= parsed.date() <= LATEST:
+    def _start(self, moment: datetime) -> datetime:
+        """The start in UTC; a naive moment is read in the conference's timezone."""
+        if not isinstance(moment, datetime):
+            raise invalid("starts_at", "must be a date-time such as 2026-06-01T09:00:00+02:00")
+        if not EARLIEST <= moment.date() <= LATEST:
             raise invalid("starts_at", f"must lie between {EARLIEST} and {LATEST}")
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=self.zone)
-        return parsed.astimezone(ZoneInfo("UTC"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(ZoneInfo("UTC"))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -346,7 +329,7 @@ class Conference(Aggregate):
 
     # --- persistence snapshot -------------------------------------------------------
 
-    def to_state(self) -> dict[str, Any]:
+    def to_state(self) -> JsonDict:
         return {
             "name": self.name,
             "starts_on": self.starts_on.isoformat(),
@@ -357,7 +340,7 @@ class Conference(Aggregate):
         }
 
     @classmethod
-    def from_state(cls, id: str, version: int, state: Mapping[str, Any]) -> Conference:
+    def from_state(cls, id: str, version: int, state: JsonObject) -> Conference:
         return cls(
             id,
             version,

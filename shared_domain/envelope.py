@@ -10,9 +10,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from shared_domain.events import EVENT_TYPES, DomainEvent, JsonDict
+from shared_domain.events import EVENT_TYPES, DomainEvent, JsonDict, JsonObject
 
 SPEC_VERSION = "1.0"
 SOURCE = "/conference-program/command-service"
@@ -57,7 +56,7 @@ def to_envelope(event: DomainEvent, trace: TraceContext) -> JsonDict:
     return envelope
 
 
-def from_envelope(envelope: Mapping[str, Any]) -> DomainEvent:
+def from_envelope(envelope: JsonObject) -> DomainEvent:
     """Rebuild the domain event; raises ``UnknownEventType`` or ``MalformedEnvelope``."""
     if not isinstance(envelope, Mapping):
         raise MalformedEnvelope("the message is not a JSON object")

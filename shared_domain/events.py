@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 JsonDict = dict[str, Any]
+"""A JSON object (an event's data, an envelope, an aggregate's snapshot): its values are
+whatever JSON holds, so they stay ``Any`` here, the one place the domain spells it."""
+JsonObject = Mapping[str, Any]
+"""A JSON object read, never changed."""
 
 _ENVELOPE_FIELDS = frozenset({"aggregate_id", "aggregate_version", "event_id", "occurred_at"})
 

@@ -6,8 +6,7 @@ consumer binds with them, and both stay in step because they share this one modu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from shared_domain.events import JsonObject
 
 EXCHANGE = "conference.events"
 """A durable topic exchange; every domain event is published to it."""
@@ -18,7 +17,7 @@ ALL_EVENTS = "conference.#"
 """Binding pattern for a consumer that wants every event."""
 
 
-def routing_key(envelope: Mapping[str, Any]) -> str:
+def routing_key(envelope: JsonObject) -> str:
     """The event's CloudEvents type, e.g. ``conference.talk.accepted.v1``.
 
     Routing by type lets a consumer bind to one aggregate (``conference.talk.#``) or one

@@ -7,14 +7,12 @@ ratings live in storage; the aggregate keeps the exact summary that events publi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from shared_domain import values
 from shared_domain.aggregate import Aggregate
 from shared_domain.errors import RatingNotFound, TalkNotAccepted
-from shared_domain.events import TalkRated, TalkRatingRemoved
+from shared_domain.events import JsonDict, JsonObject, TalkRated, TalkRatingRemoved
 from shared_domain.talk import Talk
 
 
@@ -40,7 +38,7 @@ class TalkRatings(Aggregate):
     def average(self) -> float:
         return average(self.total, self.count)
 
-    def rate(self, talk: Talk, attendee_id: Any, stars: Any, previous_stars: int | None) -> None:
+    def rate(self, talk: Talk, attendee_id: str, stars: int, previous_stars: int | None) -> None:
         """Rate, or re-rate when ``previous_stars`` is the attendee's current rating."""
         attendee = values.attendee_id(attendee_id)
         new_stars = values.stars(stars)
@@ -61,7 +59,7 @@ class TalkRatings(Aggregate):
             average=self.average,
         )
 
-    def remove(self, attendee_id: Any, previous_stars: int | None) -> None:
+    def remove(self, attendee_id: str, previous_stars: int | None) -> None:
         attendee = values.attendee_id(attendee_id)
         if previous_stars is None:
             raise RatingNotFound(self.id, attendee)
@@ -76,9 +74,9 @@ class TalkRatings(Aggregate):
             average=self.average,
         )
 
-    def to_state(self) -> dict[str, Any]:
+    def to_state(self) -> JsonDict:
         return {"count": self.count, "total": self.total}
 
     @classmethod
-    def from_state(cls, id: str, version: int, state: Mapping[str, Any]) -> TalkRatings:
+    def from_state(cls, id: str, version: int, state: JsonObject) -> TalkRatings:
         return cls(id, version, count=state["count"], total=state["total"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
 
 from shared_domain import values
 from shared_domain.aggregate import Aggregate
@@ -17,16 +17,18 @@ from shared_domain.errors import (
     invalid,
 )
 from shared_domain.events import (
+    JsonDict,
+    JsonObject,
     TalkAccepted,
     TalkEdited,
     TalkRejected,
     TalkSubmitted,
     TalkWithdrawn,
 )
+from shared_domain.limits import ABSTRACT, DURATION_MINUTES, REASON, TITLE
 from shared_domain.values import DEFAULT_DURATION_MINUTES, Format, Level, Speaker
 
 DETAIL_FIELDS = ("title", "abstract", "speakers", "tags", "level", "format", "duration_minutes")
-REASON_MAX = 1000
 
 
 class TalkStatus(StrEnum):
@@ -46,83 +48,118 @@ _ALLOWED: Mapping[TalkStatus, frozenset[TalkStatus]] = {
 }
 
 
+class DetailChanges(TypedDict, total=False):
+    """A partial edit (PATCH): the fields named change; ``duration_minutes: None`` means
+    the default of the format."""
+
+    title: str
+    abstract: str
+    speakers: Sequence[Speaker]
+    tags: Sequence[str]
+    level: Level
+    format: Format
+    duration_minutes: int | None
+
+
 @dataclass(frozen=True)
 class TalkDetails:
-    """What a speaker can edit; always valid once built."""
+    """What a speaker can edit; always valid once built by ``parse``."""
 
     title: str
     abstract: str
     speakers: tuple[Speaker, ...]
     tags: tuple[str, ...]
-    level: str
-    format: str
+    level: Level
+    format: Format
     duration_minutes: int
 
     @classmethod
     def parse(
         cls,
         *,
-        title: Any,
-        abstract: Any = "",
-        speakers: Any,
-        tags: Any = (),
-        level: Any,
-        format: Any,
-        duration_minutes: Any = None,
+        title: str,
+        abstract: str = "",
+        speakers: Sequence[Speaker],
+        tags: Sequence[str] = (),
+        level: Level,
+        format: Format,
+        duration_minutes: int | None = None,
     ) -> TalkDetails:
-        """Validate raw input, naming every offending field at once."""
+        """Check and normalize the details, naming every offending field at once."""
         errors = FieldErrors()
-        parsed: dict[str, Any] = {}
         with errors.field("title"):
-            parsed["title"] = values.text("title", title, min_len=3, max_len=200)
+            clean_title = values.text("title", title, min_len=TITLE.low, max_len=TITLE.high)
         with errors.field("abstract"):
-            parsed["abstract"] = values.text("abstract", abstract, min_len=0, max_len=5000)
+            clean_abstract = values.text(
+                "abstract", abstract, min_len=ABSTRACT.low, max_len=ABSTRACT.high
+            )
         with errors.field("speakers"):
-            parsed["speakers"] = values.speakers(speakers)
+            clean_speakers = values.speakers(speakers)
         with errors.field("tags"):
-            parsed["tags"] = values.tags(tags)
+            clean_tags = values.tags(tags)
         with errors.field("level"):
-            parsed["level"] = values.choice("level", level, Level)
+            clean_level = values.choice("level", level, Level)
         with errors.field("format"):
-            parsed["format"] = values.choice("format", format, Format)
+            clean_format = values.choice("format", format, Format)
         with errors.field("duration_minutes"):
             if duration_minutes is not None:
-                parsed["duration_minutes"] = values.integer(
-                    "duration_minutes", duration_minutes, low=5, high=480
+                duration_minutes = values.integer(
+                    "duration_minutes",
+                    duration_minutes,
+                    low=DURATION_MINUTES.low,
+                    high=DURATION_MINUTES.high,
                 )
         errors.raise_if_any()
-        parsed.setdefault("duration_minutes", DEFAULT_DURATION_MINUTES[Format(parsed["format"])])
-        return cls(**parsed)
+        return cls(
+            title=clean_title,
+            abstract=clean_abstract,
+            speakers=clean_speakers,
+            tags=clean_tags,
+            level=clean_level,
+            format=clean_format,
+            duration_minutes=(
+                DEFAULT_DURATION_MINUTES[clean_format]
+                if duration_minutes is None
+                else duration_minutes
+            ),
+        )
 
-    def revise(self, changes: Mapping[str, Any]) -> TalkDetails:
+    def revise(self, changes: DetailChanges) -> TalkDetails:
         """Apply a partial change (PATCH): fields not named keep their current value."""
         unknown = sorted(set(changes) - set(DETAIL_FIELDS))
         if unknown:
             raise invalid(unknown[0], "is not a talk detail that can be edited")
-        current = self.to_data()
-        return TalkDetails.parse(**{**current, **changes})
+        return TalkDetails.parse(
+            title=changes.get("title", self.title),
+            abstract=changes.get("abstract", self.abstract),
+            speakers=changes.get("speakers", self.speakers),
+            tags=changes.get("tags", self.tags),
+            level=changes.get("level", self.level),
+            format=changes.get("format", self.format),
+            duration_minutes=changes.get("duration_minutes", self.duration_minutes),
+        )
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> JsonDict:
         return {
             "title": self.title,
             "abstract": self.abstract,
             "speakers": [speaker.to_data() for speaker in self.speakers],
             "tags": list(self.tags),
-            "level": self.level,
-            "format": self.format,
+            "level": self.level.value,
+            "format": self.format.value,
             "duration_minutes": self.duration_minutes,
         }
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> TalkDetails:
+    def from_data(cls, data: JsonObject) -> TalkDetails:
         """Restore trusted, already validated data (from storage), without re-validating."""
         return cls(
             title=data["title"],
             abstract=data["abstract"],
             speakers=tuple(Speaker(s["name"], s.get("company")) for s in data["speakers"]),
             tags=tuple(data["tags"]),
-            level=data["level"],
-            format=data["format"],
+            level=Level(data["level"]),
+            format=Format(data["format"]),
             duration_minutes=data["duration_minutes"],
         )
 
@@ -174,8 +211,8 @@ class Talk(Aggregate):
         self._move_to(TalkStatus.ACCEPTED)
         self._record(TalkAccepted)
 
-    def reject(self, reason: Any = "") -> None:
-        clean = values.text("reason", reason, min_len=0, max_len=REASON_MAX)
+    def reject(self, reason: str = "") -> None:
+        clean = values.text("reason", reason, min_len=REASON.low, max_len=REASON.high)
         self._move_to(TalkStatus.REJECTED)
         self._record(TalkRejected, reason=clean)
 
@@ -188,7 +225,7 @@ class Talk(Aggregate):
             raise IllegalTalkTransition(f"A {self.status} talk cannot become {target}.")
         self.status = target
 
-    def to_state(self) -> dict[str, Any]:
+    def to_state(self) -> JsonDict:
         return {
             "conference_id": self.conference_id,
             "status": self.status.value,
@@ -196,7 +233,7 @@ class Talk(Aggregate):
         }
 
     @classmethod
-    def from_state(cls, id: str, version: int, state: Mapping[str, Any]) -> Talk:
+    def from_state(cls, id: str, version: int, state: JsonObject) -> Talk:
         return cls(
             id,
             version,
@@ -211,4 +248,4 @@ def speakers_of(talks: Sequence[Talk]) -> dict[str, tuple[Speaker, ...]]:
     return {talk.id: talk.details.speakers for talk in talks}
 
 
-__all__ = ["Talk", "TalkDetails", "TalkStatus", "speakers_of"]
+__all__ = ["DetailChanges", "Talk", "TalkDetails", "TalkStatus", "speakers_of"]

@@ -1,22 +1,35 @@
-"""Value objects and the parsing of raw input into them.
+"""Value objects, the enums of the published language, and the checks of typed values.
 
-Each parser takes raw JSON-ish input and either returns a valid value or raises
-``InvalidInput`` naming the field, so that both the API and tests get one source of truth.
+Callers hand the domain typed values (the write API parses raw JSON into them); each check
+here still refuses a value that breaks a limit of ``shared_domain.limits`` (or is not of
+its annotated type: Python does not enforce annotations) with ``InvalidInput`` naming the
+field, so that what the domain builds is valid whoever calls it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared_domain.errors import FieldErrors, invalid
+from shared_domain.limits import (
+    ATTENDEE_PATTERN,
+    COMPANY,
+    MAX_TAGS,
+    SPEAKER_NAME,
+    SPEAKERS,
+    STARS,
+    TAG_PATTERN,
+    Bounds,
+)
 
-TAG_PATTERN = re.compile(r"^[a-z0-9-]{1,30}$")
-ATTENDEE_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+U = TypeVar("U")
+
 # Names the time zone database accepts that depend on the machine or mean nothing.
 _NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
 
@@ -42,8 +55,8 @@ DEFAULT_DURATION_MINUTES: Mapping[Format, int] = {
 }
 
 
-def text(field: str, value: Any, *, min_len: int, max_len: int) -> str:
-    """A string trimmed of surrounding space whose length lies in [min_len, max_len]."""
+def text(field: str, value: str, *, min_len: int, max_len: int) -> str:
+    """The string trimmed of surrounding space, if its length lies in [min_len, max_len]."""
     if not isinstance(value, str):
         raise invalid(field, "must be a string")
     if "\x00" in value or not _is_unicode(value):
@@ -65,7 +78,7 @@ def _is_unicode(value: str) -> bool:
     return True
 
 
-def integer(field: str, value: Any, *, low: int, high: int) -> int:
+def integer(field: str, value: int, *, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise invalid(field, "must be an integer")
     if not low <= value <= high:
@@ -73,14 +86,15 @@ def integer(field: str, value: Any, *, low: int, high: int) -> int:
     return value
 
 
-def choice(field: str, value: Any, enum: type[StrEnum]) -> str:
-    allowed = [member.value for member in enum]
-    if value not in allowed:
-        raise invalid(field, f"must be one of {', '.join(allowed)}")
-    return str(value)
+def choice(field: str, value: str, enum: type[E]) -> E:
+    """The member of ``enum`` that ``value`` is (a member, or its exact value)."""
+    for member in enum:
+        if isinstance(value, str) and value == member.value:
+            return member
+    raise invalid(field, f"must be one of {', '.join(member.value for member in enum)}")
 
 
-def timezone(field: str, value: Any) -> str:
+def timezone(field: str, value: str) -> str:
     if not isinstance(value, str) or not value or value != value.strip():
         raise invalid(field, "must be an IANA time zone name such as Europe/Berlin")
     if value in _NOT_PLACES:
@@ -92,18 +106,20 @@ def timezone(field: str, value: Any) -> str:
     return value
 
 
-def attendee_id(value: Any) -> str:
+def attendee_id(value: str) -> str:
     if not isinstance(value, str) or not ATTENDEE_PATTERN.fullmatch(value):
         raise invalid("attendee_id", "must be 1 to 64 characters of A-Z a-z 0-9 _ . @ -")
     return value
 
 
-def stars(value: Any) -> int:
-    return integer("stars", value, low=1, high=5)
+def stars(value: int) -> int:
+    return integer("stars", value, low=STARS.low, high=STARS.high)
 
 
 @dataclass(frozen=True)
 class Speaker:
+    """A speaker as given; ``speaker`` checks and trims one, ``speakers`` a talk's list."""
+
     name: str
     company: str | None = None
 
@@ -115,51 +131,54 @@ class Speaker:
     def to_data(self) -> dict[str, str | None]:
         return {"name": self.name, "company": self.company}
 
-    @classmethod
-    def parse(cls, raw: Any) -> Speaker:
-        if not isinstance(raw, Mapping):
-            raise invalid("", "must be an object with a name and an optional company")
-        errors = FieldErrors()
-        unknown = set(raw) - {"name", "company"}
-        for name in sorted(unknown):
-            errors.add(name, "is not a speaker field")
-        name = company = None
-        with errors.field("name"):
-            name = text("name", raw.get("name"), min_len=1, max_len=100)
-        with errors.field("company"):
-            raw_company = raw.get("company")
-            if raw_company is not None:
-                company = text("company", raw_company, min_len=0, max_len=100) or None
-        errors.raise_if_any()
-        assert name is not None
-        return cls(name=name, company=company)
-
 
 def speaker_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def speakers(value: Any) -> tuple[Speaker, ...]:
-    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
-        raise invalid("speakers", "must be a list of 1 to 5 speakers")
-    if not 1 <= len(value) <= 5:
-        raise invalid("speakers", "must list 1 to 5 speakers")
+def speaker(value: Speaker) -> Speaker:
+    """The speaker trimmed, with a blank company as none; field names are relative."""
+    if not isinstance(value, Speaker):
+        raise invalid("", "must be a speaker with a name and an optional company")
     errors = FieldErrors()
-    parsed: list[Speaker] = []
-    for index, raw in enumerate(value):
-        with errors.field(f"speakers.{index}"):
-            parsed.append(Speaker.parse(raw))
+    name = company = None
+    with errors.field("name"):
+        name = text("name", value.name, min_len=SPEAKER_NAME.low, max_len=SPEAKER_NAME.high)
+    with errors.field("company"):
+        if value.company is not None:
+            company = text("company", value.company, min_len=COMPANY.low, max_len=COMPANY.high)
     errors.raise_if_any()
-    keys = [speaker.key for speaker in parsed]
+    assert name is not None
+    return Speaker(name=name, company=company or None)
+
+
+def each(field: str, value: Sequence[T], bounds: Bounds, check: Callable[[T], U]) -> list[U]:
+    """Every item checked (an error named ``field.N``), their number within ``bounds``."""
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+        raise invalid(field, f"must be a list of {bounds.low} to {bounds.high} {field}")
+    if len(value) not in bounds:
+        raise invalid(field, f"must list {bounds.low} to {bounds.high} {field}")
+    errors = FieldErrors()
+    checked: list[U] = []
+    for index, item in enumerate(value):
+        with errors.field(f"{field}.{index}"):
+            checked.append(check(item))
+    errors.raise_if_any()
+    return checked
+
+
+def speakers(value: Sequence[Speaker]) -> tuple[Speaker, ...]:
+    checked = each("speakers", value, SPEAKERS, speaker)
+    keys = [item.key for item in checked]
     if len(set(keys)) != len(keys):
         raise invalid("speakers", "lists the same speaker twice")
-    return tuple(parsed)
+    return tuple(checked)
 
 
-def tags(value: Any) -> tuple[str, ...]:
+def tags(value: Sequence[str]) -> tuple[str, ...]:
     """Lower-cased, duplicates collapsed, first occurrence order kept."""
     if not isinstance(value, Sequence) or isinstance(value, str | bytes):
-        raise invalid("tags", "must be a list of up to 10 tags")
+        raise invalid("tags", f"must be a list of up to {MAX_TAGS} tags")
     errors = FieldErrors()
     normalized: list[str] = []
     for index, raw in enumerate(value):
@@ -170,6 +189,6 @@ def tags(value: Any) -> tuple[str, ...]:
         if tag not in normalized:
             normalized.append(tag)
     errors.raise_if_any()
-    if len(normalized) > 10:
-        raise invalid("tags", "must have at most 10 distinct tags")
+    if len(normalized) > MAX_TAGS:
+        raise invalid("tags", f"must have at most {MAX_TAGS} distinct tags")
     return tuple(normalized)

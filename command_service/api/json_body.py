@@ -1,7 +1,7 @@
-"""Request bodies: JSON only, and only type and shape checks here.
+"""Request bodies: JSON only, parsed by models that refuse unknown fields.
 
-The models refuse unknown fields and wrong JSON types; every rule about values (lengths,
-ranges, formats) is the domain's, so that there is one source of truth for it.
+The field types (``command_service.api.fields``) carry the domain's enums and limits; the
+domain checks the typed values again, as its own invariants.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from command_service.handlers.expected_version import ExpectedVersion, check_absent
 from command_service.handlers.result import CommandResult
@@ -14,8 +15,8 @@ from shared_domain.conference import Conference
 class CreateConference:
     conference_id: str
     name: str
-    starts_on: str
-    ends_on: str
+    starts_on: date
+    ends_on: date
     stages: tuple[str, ...]
     timezone: str = "UTC"
     expected_version: ExpectedVersion | None = None

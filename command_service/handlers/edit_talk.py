@@ -6,20 +6,18 @@ conference is loaded (and locked) to know both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from command_service.handlers.expected_version import ExpectedVersion, check_version
 from command_service.handlers.result import CommandResult
 from command_service.ports import UnitOfWork
-from shared_domain.talk import speakers_of
+from shared_domain.talk import DetailChanges, speakers_of
 
 
 @dataclass(frozen=True)
 class EditTalk:
     talk_id: str
-    changes: Mapping[str, Any]
+    changes: DetailChanges
     expected_version: ExpectedVersion | None = None
 
 

@@ -8,6 +8,7 @@ several talks).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from command_service.handlers.expected_version import ExpectedVersion, check_version
 from command_service.handlers.result import CommandResult
@@ -20,7 +21,8 @@ class ScheduleTalk:
     conference_id: str
     talk_id: str
     stage: str
-    starts_at: str
+    starts_at: datetime
+    """Without an offset, a time in the conference's timezone."""
     expected_version: ExpectedVersion | None = None
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from command_service.handlers.expected_version import ExpectedVersion, check_absent
 from command_service.handlers.result import CommandResult
 from command_service.ports import UnitOfWork
 from shared_domain.errors import UnknownConference
 from shared_domain.talk import Talk, TalkDetails
+from shared_domain.values import Format, Level, Speaker
 
 
 @dataclass(frozen=True)
@@ -18,9 +17,9 @@ class SubmitTalk:
     talk_id: str
     conference_id: str
     title: str
-    speakers: tuple[Mapping[str, Any], ...]
-    level: str
-    format: str
+    speakers: tuple[Speaker, ...]
+    level: Level
+    format: Format
     abstract: str = ""
     tags: tuple[str, ...] = field(default=())
     duration_minutes: int | None = None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -68,11 +70,11 @@ def trace(correlation_id: str = "test") -> TraceContext:
     return TraceContext(correlation_id=correlation_id, causation_id=str(uuid.uuid4()))
 
 
-def new_conference(**overrides: object) -> Conference:
-    fields: dict[str, object] = {
+def new_conference(**overrides: Any) -> Conference:
+    fields: dict[str, Any] = {
         "name": "Conf",
-        "starts_on": "2026-06-01",
-        "ends_on": "2026-06-02",
+        "starts_on": date(2026, 6, 1),
+        "ends_on": date(2026, 6, 2),
         "stages": ["Main", "Side"],
     }
     return Conference.create(str(uuid.uuid4()), **{**fields, **overrides})

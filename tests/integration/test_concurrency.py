@@ -12,6 +12,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any, TypeVar
 
 import pytest
@@ -115,8 +116,8 @@ def test_concurrent_requests_with_one_idempotency_key_do_the_work_once(
     command = CreateConference(
         conference_id=str(uuid.uuid4()),
         name="Once",
-        starts_on="2026-06-01",
-        ends_on="2026-06-01",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 1),
         stages=("Main",),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,11 +21,12 @@ from command_service.handlers.schedule_talk import ScheduleTalk, schedule_talk
 from command_service.settings import load_settings
 from shared_domain.errors import ScheduledDurationLocked, SpeakerDoubleBooked
 from shared_domain.talk import Talk, TalkDetails
+from shared_domain.values import Format, Level, Speaker
 from tests.integration.conftest import new_conference, trace
 from tests.integration.test_concurrency import together
 
 ROUNDS = 15
-TEN_O_CLOCK = "2026-06-01T10:00:00"
+TEN_O_CLOCK = datetime(2026, 6, 1, 10)
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def service(database_url: str) -> Iterator[CommandService]:
 
 def accepted_talk(conference_id: str, speaker: str) -> Talk:
     details = TalkDetails.parse(
-        title="A talk", speakers=[{"name": speaker}], level="beginner", format="talk"
+        title="A talk", speakers=[Speaker(speaker)], level=Level.BEGINNER, format=Format.TALK
     )
     talk = Talk.submit(str(uuid.uuid4()), conference_id, details)
     talk.accept()
@@ -70,7 +71,7 @@ def test_an_edit_never_double_books_a_speaker_that_is_being_scheduled(
             uow.talks.add(second)
             uow.commit()
         schedule_ann = ScheduleTalk(conference.id, first.id, "Main", TEN_O_CLOCK)
-        ann_joins_bob = EditTalk(second.id, {"speakers": [{"name": "Bob"}, {"name": " ann "}]})
+        ann_joins_bob = EditTalk(second.id, {"speakers": [Speaker("Bob"), Speaker(" ann ")]})
 
         results = race(service, schedule_ann, ann_joins_bob)
 
@@ -101,4 +102,4 @@ def test_a_talk_being_scheduled_never_changes_its_duration(service: CommandServi
         edit_result = results[1]
         if isinstance(edit_result, Exception):
             assert isinstance(edit_result, ScheduledDurationLocked), results
-        assert slot.starts_at == datetime.fromisoformat(TEN_O_CLOCK + "+00:00")
+        assert slot.starts_at == TEN_O_CLOCK.replace(tzinfo=UTC)

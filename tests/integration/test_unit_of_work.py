@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from shared_domain.envelope import TraceContext
 from shared_domain.errors import ConferenceNotFound, TalkNotFound
 from shared_domain.events import DomainEvent
 from shared_domain.talk import Talk, TalkDetails
+from shared_domain.values import Format, Level, Speaker
 from tests.integration.conftest import new_conference, store, trace
 
 
@@ -40,7 +42,7 @@ def stored_version(engine: sa.Engine, table: sa.Table, aggregate_id: str) -> int
 
 def accepted_talk(conference_id: str) -> Talk:
     details = TalkDetails.parse(
-        title="A talk", speakers=[{"name": "Ann"}], level="beginner", format="talk"
+        title="A talk", speakers=[Speaker("Ann")], level=Level.BEGINNER, format=Format.TALK
     )
     talk = Talk.submit(str(uuid.uuid4()), conference_id, details)
     talk.accept()
@@ -110,7 +112,11 @@ def test_creating_an_existing_id_is_a_concurrency_conflict(engine: sa.Engine) ->
     conference = new_conference()
     store(engine, conference)
     twin = Conference.create(
-        conference.id, name="Twin", starts_on="2026-06-01", ends_on="2026-06-01", stages=["A"]
+        conference.id,
+        name="Twin",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 1),
+        stages=["A"],
     )
 
     with SqlUnitOfWork(engine, trace()) as uow:
@@ -149,7 +155,7 @@ def test_a_unit_of_work_saves_every_aggregate_it_changed(engine: sa.Engine) -> N
     with SqlUnitOfWork(engine, trace()) as uow:
         uow.conferences.add(conference)
         uow.talks.add(talk)
-        conference.schedule(talk, stage="Main", starts_at="2026-06-01T10:00:00", speakers_of={})
+        conference.schedule(talk, stage="Main", starts_at=datetime(2026, 6, 1, 10), speakers_of={})
         uow.commit()
 
     assert stored_version(engine, conferences, conference.id) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from command_service.relay import ConfirmingPublisher, publish_pending
 from command_service.relay.messages import PERSISTENT
 from shared_domain.messaging import CONTENT_TYPE, EXCHANGE
 from shared_domain.talk import Talk, TalkDetails
+from shared_domain.values import Format, Level, Speaker
 from tests.integration.conftest import new_conference, trace
 from tests.relay.conftest import Tap, event_ids
 
@@ -24,11 +26,11 @@ def record_a_programme(engine: sa.Engine) -> None:
     """Events of two aggregate types, several versions each: 6 outbox rows."""
     conference = new_conference()
     details = TalkDetails.parse(
-        title="Talk", speakers=[{"name": "Ann"}], level="beginner", format="talk"
+        title="Talk", speakers=[Speaker("Ann")], level=Level.BEGINNER, format=Format.TALK
     )
     talk = Talk.submit(str(uuid.uuid4()), conference.id, details)
     talk.accept()
-    conference.schedule(talk, stage="Main", starts_at="2026-06-01T10:00:00", speakers_of={})
+    conference.schedule(talk, stage="Main", starts_at=datetime(2026, 6, 1, 10), speakers_of={})
     with SqlUnitOfWork(engine, trace("corr-relay")) as uow:
         uow.conferences.add(conference)
         uow.talks.add(talk)

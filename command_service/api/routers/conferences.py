@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
-from pydantic import StrictStr
 
 from command_service.api.command_request import Commands
+from command_service.api.fields import ConferenceName, Day, StageName, Stages, Timezone
 from command_service.api.json_body import CommandBody, require_json
-from command_service.api.parameters import ConferenceId, StageName
+from command_service.api.parameters import ConferenceId, StagePath
 from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
 from command_service.handlers.add_stage import AddStage, add_stage
@@ -23,19 +23,19 @@ router = APIRouter(prefix="/conferences", tags=["conferences"], responses=PROBLE
 
 
 class CreateConferenceBody(CommandBody):
-    name: StrictStr
-    starts_on: StrictStr
-    ends_on: StrictStr
-    timezone: StrictStr = "UTC"
-    stages: list[StrictStr]
+    name: ConferenceName
+    starts_on: Day
+    ends_on: Day
+    timezone: Timezone = "UTC"
+    stages: Stages
 
 
 class RenameConferenceBody(CommandBody):
-    name: StrictStr
+    name: ConferenceName
 
 
 class AddStageBody(CommandBody):
-    name: StrictStr
+    name: StageName
 
 
 def _location(result: CommandResult) -> str:
@@ -93,6 +93,6 @@ def add(
     response_model=CommandAnswer,
     summary="Remove a stage (refused while a talk is scheduled on it)",
 )
-def remove(conference_id: ConferenceId, name: StageName, commands: Commands) -> JSONResponse:
+def remove(conference_id: ConferenceId, name: StagePath, commands: Commands) -> JSONResponse:
     command = RemoveStage(str(conference_id), name, commands.expected_version)
     return commands.run(remove_stage, command)

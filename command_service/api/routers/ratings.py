@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import StrictInt
 
 from command_service.api.command_request import Commands
+from command_service.api.fields import Stars
 from command_service.api.json_body import CommandBody, require_json
 from command_service.api.parameters import AttendeeId, TalkId
 from command_service.api.problems import PROBLEM_RESPONSES
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/talks/{talk_id}/ratings", tags=["ratings"], response
 
 
 class RateTalkBody(CommandBody):
-    stars: StrictInt
+    stars: Stars
 
 
 @router.put(

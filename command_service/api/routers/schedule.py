@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import StrictStr
 
 from command_service.api.command_request import Commands
+from command_service.api.fields import Moment
 from command_service.api.json_body import CommandBody, require_json
 from command_service.api.parameters import ConferenceId, TalkId
 from command_service.api.problems import PROBLEM_RESPONSES
@@ -21,8 +22,7 @@ router = APIRouter(
 
 class ScheduleTalkBody(CommandBody):
     stage: StrictStr
-    starts_at: StrictStr
-    """ISO 8601; without an offset it is read in the conference's timezone."""
+    starts_at: Moment
 
 
 @router.put(

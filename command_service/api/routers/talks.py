@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import StrictStr
 
 from command_service.api.command_request import Commands
+from command_service.api.fields import (
+    Abstract,
+    DurationMinutes,
+    NotNull,
+    Reason,
+    Speakers,
+    Tags,
+    Title,
+)
 from command_service.api.json_body import CommandBody, require_json
 from command_service.api.parameters import TalkId
 from command_service.api.problems import PROBLEM_RESPONSES
@@ -20,40 +29,56 @@ from command_service.handlers.reject_talk import RejectTalk, reject_talk
 from command_service.handlers.result import CommandResult
 from command_service.handlers.submit_talk import SubmitTalk, submit_talk
 from command_service.handlers.withdraw_talk import WithdrawTalk, withdraw_talk
+from shared_domain.talk import DetailChanges
+from shared_domain.values import Format, Level
 
 router = APIRouter(prefix="/talks", tags=["talks"], responses=PROBLEM_RESPONSES)
 
 
-class SpeakerBody(CommandBody):
-    name: StrictStr
-    company: StrictStr | None = None
-
-
 class SubmitTalkBody(CommandBody):
     conference_id: StrictStr
-    title: StrictStr
-    abstract: StrictStr = ""
-    speakers: list[SpeakerBody]
-    tags: list[StrictStr] = Field(default_factory=list)
-    level: StrictStr
-    format: StrictStr
-    duration_minutes: StrictInt | None = None
+    title: Title
+    abstract: Abstract = ""
+    speakers: Speakers
+    tags: Tags = ()
+    level: Level
+    format: Format
+    duration_minutes: DurationMinutes | None = None
 
 
 class EditTalkBody(CommandBody):
     """Only the fields sent change (PATCH); ``duration_minutes: null`` means the default."""
 
-    title: StrictStr | None = None
-    abstract: StrictStr | None = None
-    speakers: list[SpeakerBody] | None = None
-    tags: list[StrictStr] | None = None
-    level: StrictStr | None = None
-    format: StrictStr | None = None
-    duration_minutes: StrictInt | None = None
+    title: Annotated[Title | None, NotNull] = None
+    abstract: Annotated[Abstract | None, NotNull] = None
+    speakers: Annotated[Speakers | None, NotNull] = None
+    tags: Annotated[Tags | None, NotNull] = None
+    level: Annotated[Level | None, NotNull] = None
+    format: Annotated[Format | None, NotNull] = None
+    duration_minutes: DurationMinutes | None = None
+
+    def changes(self) -> DetailChanges:
+        """The details sent (a field left out keeps its value; only the duration may be null)."""
+        changes: DetailChanges = {}
+        if self.title is not None:
+            changes["title"] = self.title
+        if self.abstract is not None:
+            changes["abstract"] = self.abstract
+        if self.speakers is not None:
+            changes["speakers"] = tuple(speaker.to_speaker() for speaker in self.speakers)
+        if self.tags is not None:
+            changes["tags"] = self.tags
+        if self.level is not None:
+            changes["level"] = self.level
+        if self.format is not None:
+            changes["format"] = self.format
+        if "duration_minutes" in self.model_fields_set:
+            changes["duration_minutes"] = self.duration_minutes
+        return changes
 
 
 class RejectTalkBody(CommandBody):
-    reason: StrictStr = ""
+    reason: Reason = ""
 
 
 def _canonical_id(value: str) -> str:
@@ -81,8 +106,8 @@ def submit(body: SubmitTalkBody, commands: Commands) -> JSONResponse:
         conference_id=_canonical_id(body.conference_id),
         title=body.title,
         abstract=body.abstract,
-        speakers=tuple(speaker.model_dump() for speaker in body.speakers),
-        tags=tuple(body.tags),
+        speakers=tuple(speaker.to_speaker() for speaker in body.speakers),
+        tags=body.tags,
         level=body.level,
         format=body.format,
         duration_minutes=body.duration_minutes,
@@ -98,8 +123,7 @@ def submit(body: SubmitTalkBody, commands: Commands) -> JSONResponse:
     summary="Edit a talk's details",
 )
 def edit(talk_id: TalkId, body: EditTalkBody, commands: Commands) -> JSONResponse:
-    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
-    command = EditTalk(str(talk_id), changes, commands.expected_version)
+    command = EditTalk(str(talk_id), body.changes(), commands.expected_version)
     return commands.run(edit_talk, command)
 
 

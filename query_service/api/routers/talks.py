@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
@@ -11,16 +12,14 @@ from query_service.api.dependencies import Store, parse_day
 from query_service.api.presenters import search_out, talk_out
 from query_service.api.problems import InvalidParameter, NotFound
 from query_service.api.schemas import SearchOut, TalkOut
+from query_service.documents import DocumentTalkStatus as ShownStatus
 from query_service.read_store.port import TalkQuery, TalkSort
+from shared_domain.limits import STAGE_NAME, TAG_PATTERN
+from shared_domain.values import Format, Level
 
 router = APIRouter(prefix="/talks", tags=["talks"])
 
-_TAG = re.compile(r"^[a-z0-9-]{1,30}$")
 MAX_VALUES = 20
-
-LevelParam = Literal["beginner", "intermediate", "advanced"]
-FormatParam = Literal["talk", "lightning", "workshop", "keynote"]
-StatusParam = Literal["submitted", "accepted", "scheduled", "rejected", "withdrawn"]
 
 
 def _repeated(field: str, values: list[str] | None) -> tuple[str, ...]:
@@ -31,10 +30,15 @@ def _repeated(field: str, values: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def _members(field: str, members: Sequence[StrEnum] | None) -> tuple[str, ...]:
+    """Enum parameters as the plain strings the read store compares."""
+    return _repeated(field, [member.value for member in members] if members else None)
+
+
 def _tags(values: list[str] | None) -> tuple[str, ...]:
     tags = tuple(t.strip().lower() for t in _repeated("tag", values))
     for tag in tags:
-        if not _TAG.match(tag):
+        if not TAG_PATTERN.match(tag):
             raise InvalidParameter("tag", f"{tag!r} is not 1-30 characters of a-z, 0-9 and -")
     return tags
 
@@ -42,8 +46,10 @@ def _tags(values: list[str] | None) -> tuple[str, ...]:
 def _stages(values: list[str] | None) -> tuple[str, ...]:
     stages = tuple(s.strip() for s in _repeated("stage", values))
     for stage in stages:
-        if not 1 <= len(stage) <= 60:
-            raise InvalidParameter("stage", "must be 1 to 60 characters")
+        if len(stage) not in STAGE_NAME:
+            raise InvalidParameter(
+                "stage", f"must be {STAGE_NAME.low} to {STAGE_NAME.high} characters"
+            )
     return stages
 
 
@@ -52,10 +58,13 @@ def search_talks(
     store: Store,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     conference_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    tag: Annotated[list[str] | None, Query(description="all must match")] = None,
-    level: Annotated[list[LevelParam] | None, Query()] = None,
-    format: Annotated[list[FormatParam] | None, Query()] = None,
-    status: Annotated[list[StatusParam] | None, Query()] = None,
+    tag: Annotated[
+        list[str] | None,
+        Query(description=f"all must match; each {TAG_PATTERN.pattern} once lower-cased"),
+    ] = None,
+    level: Annotated[list[Level] | None, Query()] = None,
+    format: Annotated[list[Format] | None, Query()] = None,
+    status: Annotated[list[ShownStatus] | None, Query()] = None,
     stage: Annotated[list[str] | None, Query()] = None,
     day: Annotated[list[str] | None, Query(description="local date, YYYY-MM-DD")] = None,
     sort: Annotated[TalkSort | None, Query()] = None,
@@ -68,9 +77,9 @@ def search_talks(
         text=q.strip() if q else None,
         conference_id=conference_id,
         tags=_tags(tag),
-        levels=_repeated("level", list(level) if level else None),
-        formats=_repeated("format", list(format) if format else None),
-        statuses=_repeated("status", list(status) if status else None),
+        levels=_members("level", level),
+        formats=_members("format", format),
+        statuses=_members("status", status),
         stages=_stages(stage),
         days=tuple(parse_day("day", d) for d in _repeated("day", day)),
         sort=sort,

@@ -1,7 +1,7 @@
 """Small factories and assertions shared by the domain model tests.
 
-Everything is a fixture (no module imports between test files): each factory returns an
-aggregate whose creation events are already pulled, so a test sees only what it causes.
+Each factory returns an aggregate whose creation events are already pulled, so a test sees
+only what it causes; the factories take input as the tests write it (``typed_input``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
+from typed_input import typed
 
 from shared_domain.aggregate import Aggregate
 from shared_domain.conference import Conference
@@ -43,20 +44,20 @@ TALK_INPUT: dict[str, Any] = {
 
 @pytest.fixture
 def conference_input() -> dict[str, Any]:
-    """Valid raw input of ``Conference.create`` (a fresh copy per test)."""
+    """Valid input of ``Conference.create`` as tests write it (a fresh copy per test)."""
     return copy.deepcopy(CONFERENCE_INPUT)
 
 
 @pytest.fixture
 def talk_input() -> dict[str, Any]:
-    """Valid raw input of ``TalkDetails.parse`` (a fresh copy per test)."""
+    """Valid input of ``TalkDetails.parse`` as tests write it (a fresh copy per test)."""
     return copy.deepcopy(TALK_INPUT)
 
 
 @pytest.fixture
 def make_conference() -> Callable[..., Conference]:
     def make(conference_id: str = CONFERENCE_ID, **overrides: Any) -> Conference:
-        conference = Conference.create(conference_id, **{**CONFERENCE_INPUT, **overrides})
+        conference = Conference.create(conference_id, **typed(**{**CONFERENCE_INPUT, **overrides}))
         conference.pull_events()
         return conference
 
@@ -66,7 +67,7 @@ def make_conference() -> Callable[..., Conference]:
 @pytest.fixture
 def make_details() -> Callable[..., TalkDetails]:
     def make(**overrides: Any) -> TalkDetails:
-        return TalkDetails.parse(**{**copy.deepcopy(TALK_INPUT), **overrides})
+        return TalkDetails.parse(**typed(**{**copy.deepcopy(TALK_INPUT), **overrides}))
 
     return make
 

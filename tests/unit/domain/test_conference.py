@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from typed_input import moment, typed
 
 from shared_domain.conference import Conference
 from shared_domain.errors import (
@@ -19,7 +20,7 @@ from shared_domain.events import ConferenceCreated, ConferenceRenamed, StageAdde
 
 
 def create(conference_input, **overrides):
-    return Conference.create("conf-1", **{**conference_input, **overrides})
+    return Conference.create("conf-1", **typed(**{**conference_input, **overrides}))
 
 
 def refused_create(conference_input, invalid_fields, fields, **overrides):
@@ -121,7 +122,7 @@ def test_dates_must_be_iso_dates(conference_input, invalid_fields, overrides, fi
 
 def test_timezone_defaults_to_utc(conference_input):
     del conference_input["timezone"]
-    conference = Conference.create("conf-1", **conference_input)
+    conference = Conference.create("conf-1", **typed(**conference_input))
     assert conference.timezone == "UTC"
     assert conference.pull_events()[0].data()["timezone"] == "UTC"
 
@@ -171,11 +172,13 @@ def test_every_invalid_field_is_reported_at_once(conference_input, invalid_field
     with invalid_fields("name", "starts_on", "timezone", "stages.0"):
         Conference.create(
             "conf-1",
-            name=" ",
-            starts_on="June",
-            ends_on="2026-06-02",
-            timezone="Nowhere/City",
-            stages=[""],
+            **typed(
+                name=" ",
+                starts_on="June",
+                ends_on="2026-06-02",
+                timezone="Nowhere/City",
+                stages=[""],
+            ),
         )
 
 
@@ -277,7 +280,9 @@ def test_remove_a_stage_in_use_is_refused_until_it_is_free(
 ):
     conference = make_conference()
     talk = make_talk(status="accepted")
-    conference.schedule(talk, stage="Side", starts_at="2026-06-01T10:00:00Z", speakers_of={})
+    conference.schedule(
+        talk, stage="Side", starts_at=moment("2026-06-01T10:00:00Z"), speakers_of={}
+    )
     conference.pull_events()
 
     with refused(conference, StageInUse):
@@ -322,7 +327,7 @@ def test_each_event_advances_the_version_by_one_and_pull_events_clears(conferenc
 def test_state_round_trip(make_conference, make_talk):
     conference = make_conference(timezone="Europe/Berlin", stages=["Main", "Side", "Hall B"])
     talk = make_talk(status="accepted")
-    conference.schedule(talk, stage="side", starts_at="2026-06-01T10:00:00", speakers_of={})
+    conference.schedule(talk, stage="side", starts_at=moment("2026-06-01T10:00:00"), speakers_of={})
     conference.pull_events()
     state = conference.to_state()
     assert state == {
@@ -357,5 +362,7 @@ def test_dates_outside_the_supported_calendar_are_refused(starts_on, ends_on):
     from shared_domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as error:
-        Conference.create("c", name="Edge", starts_on=starts_on, ends_on=ends_on, stages=["Main"])
+        Conference.create(
+            "c", **typed(name="Edge", starts_on=starts_on, ends_on=ends_on, stages=["Main"])
+        )
     assert len(error.value.errors) == 1

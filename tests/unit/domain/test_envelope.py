@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 import pytest
+from typed_input import moment, typed
 
 from shared_domain.conference import Conference
 from shared_domain.envelope import (
@@ -35,7 +36,7 @@ TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 @pytest.fixture
 def events_by_class(conference_input, make_details) -> dict[type[DomainEvent], DomainEvent]:
     """One real event of every class, produced by the aggregates' own commands."""
-    conference = Conference.create("conf-1", **conference_input)
+    conference = Conference.create("conf-1", **typed(**conference_input))
     conference.rename("Renamed")
     conference.add_stage("Hall B")
     conference.remove_stage("Hall B")
@@ -52,7 +53,10 @@ def events_by_class(conference_input, make_details) -> dict[type[DomainEvent], D
     accepted = Talk.submit("talk-3", "conf-1", make_details())
     accepted.accept()
     conference.schedule(
-        accepted, stage="Main", starts_at="2026-06-01T10:00:00Z", speakers_of=speakers_of([])
+        accepted,
+        stage="Main",
+        starts_at=moment("2026-06-01T10:00:00Z"),
+        speakers_of=speakers_of([]),
     )
     conference.unschedule("talk-3", reason="withdrawn")
 

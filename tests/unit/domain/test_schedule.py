@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from typed_input import moment
 
 from shared_domain.conference import Slot
 from shared_domain.errors import (
@@ -29,7 +30,7 @@ from shared_domain.values import Speaker
 def put(conference, talk, stage, starts_at, *others):
     """Schedule ``talk``; ``others`` are the talks that may already hold slots."""
     conference.schedule(
-        talk, stage=stage, starts_at=starts_at, speakers_of=speakers_of([talk, *others])
+        talk, stage=stage, starts_at=moment(starts_at), speakers_of=speakers_of([talk, *others])
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from typed_input import speaker
 
 from shared_domain import errors, values
 from shared_domain.errors import FieldError, FieldErrors, InvalidInput, invalid
@@ -159,8 +160,8 @@ def test_stars_outside_one_to_five_or_not_int_are_refused(raw):
         ({"name": "x"}, Speaker("x", None)),
     ],
 )
-def test_speaker_parse(raw, expected):
-    assert Speaker.parse(raw) == expected
+def test_speaker_check(raw, expected):
+    assert values.speaker(speaker(raw)) == expected
 
 
 @pytest.mark.parametrize(
@@ -168,23 +169,21 @@ def test_speaker_parse(raw, expected):
     [
         ({"name": ""}, ["name"]),
         ({"name": "   "}, ["name"]),
-        ({}, ["name"]),
         ({"name": "n" * 101}, ["name"]),
         ({"name": "Ada", "company": "c" * 101}, ["company"]),
         ({"name": "Ada", "company": 7}, ["company"]),
         ({"name": 7, "company": "c" * 101}, ["name", "company"]),
-        ({"name": "Ada", "email": "a@b.c"}, ["email"]),
     ],
 )
-def test_speaker_parse_refusals_name_the_field(raw, fields):
+def test_speaker_check_refusals_name_the_field(raw, fields):
     with pytest.raises(InvalidInput) as info:
-        Speaker.parse(raw)
+        values.speaker(speaker(raw))
     assert fields_of(info) == fields
 
 
 @pytest.mark.parametrize("count", [1, 5])
 def test_one_to_five_speakers(count):
-    raw = [{"name": f"Speaker {i}"} for i in range(count)]
+    raw = [Speaker(f"Speaker {i}") for i in range(count)]
     assert [s.name for s in values.speakers(raw)] == [f"Speaker {i}" for i in range(count)]
 
 
@@ -205,7 +204,7 @@ def test_one_to_five_speakers(count):
 )
 def test_speakers_refusals(raw, fields):
     with pytest.raises(InvalidInput) as info:
-        values.speakers(raw)
+        values.speakers([speaker(item) for item in raw] if isinstance(raw, list) else raw)
     assert fields_of(info) == fields
 
 
