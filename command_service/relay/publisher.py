@@ -30,8 +30,9 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent import futures
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 import pika
 from pika.adapters.select_connection import IOLoop
@@ -56,33 +57,27 @@ class BrokerUnavailable(Exception):
     """The broker cannot be reached, refused the topology, or dropped the connection."""
 
 
-class OpenConnection(Protocol):
-    """Opens an asynchronous connection driven by ``ioloop`` (a seam for tests)."""
+@dataclass(frozen=True)
+class ConnectionCallbacks:
+    """What the connection calls on the I/O thread as it opens, fails to open, or closes."""
 
-    def __call__(
-        self,
-        parameters: pika.URLParameters,
-        ioloop: Any,
-        *,
-        on_open: Callable[[Any], None],
-        on_open_error: Callable[[Any, BaseException], None],
-        on_close: Callable[[Any, BaseException], None],
-    ) -> Any: ...
+    on_open: Callable[[Any], None]
+    on_open_error: Callable[[Any, BaseException], None]
+    on_close: Callable[[Any, BaseException], None]
+
+
+OpenConnection = Callable[[pika.URLParameters, Any, ConnectionCallbacks], Any]
+"""Opens an asynchronous connection driven by the given I/O loop (a seam for tests)."""
 
 
 def select_connection(
-    parameters: pika.URLParameters,
-    ioloop: Any,
-    *,
-    on_open: Callable[[Any], None],
-    on_open_error: Callable[[Any, BaseException], None],
-    on_close: Callable[[Any, BaseException], None],
+    parameters: pika.URLParameters, ioloop: Any, callbacks: ConnectionCallbacks
 ) -> Any:
     return pika.SelectConnection(
         parameters,
-        on_open_callback=on_open,
-        on_open_error_callback=on_open_error,
-        on_close_callback=on_close,
+        on_open_callback=callbacks.on_open,
+        on_open_error_callback=callbacks.on_open_error,
+        on_close_callback=callbacks.on_close,
         custom_ioloop=ioloop,
     )
 
@@ -241,13 +236,12 @@ class ConfirmingPublisher:
         parameters = pika.URLParameters(self._url)
         parameters.client_properties = {"connection_name": self.connection_name}
         try:
-            self._connection = self._open_connection(
-                parameters,
-                self._ioloop,
+            callbacks = ConnectionCallbacks(
                 on_open=self._on_connection_open,
                 on_open_error=self._on_connection_failed,
                 on_close=self._on_connection_failed,
             )
+            self._connection = self._open_connection(parameters, self._ioloop, callbacks)
             self._ioloop.start()
         except Exception as error:
             self._fail(error)

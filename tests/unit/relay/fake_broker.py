@@ -18,6 +18,8 @@ from typing import Any
 import pika
 from pika.spec import Basic
 
+from command_service.relay.publisher import ConnectionCallbacks
+
 
 @dataclass(frozen=True)
 class Published:
@@ -41,16 +43,10 @@ class FakeBroker:
         self.connection: FakeConnection | None = None
 
     def __call__(
-        self,
-        parameters: pika.URLParameters,
-        ioloop: Any,
-        *,
-        on_open: Callable[[Any], None],
-        on_open_error: Callable[[Any, BaseException], None],
-        on_close: Callable[[Any, BaseException], None],
+        self, parameters: pika.URLParameters, ioloop: Any, callbacks: ConnectionCallbacks
     ) -> FakeConnection:
         self._loop = ioloop
-        self.connection = FakeConnection(self, ioloop, on_open, on_open_error, on_close)
+        self.connection = FakeConnection(self, ioloop, callbacks)
         return self.connection
 
     # --- what the test does (from its own thread) ----------------------------------------
@@ -120,23 +116,20 @@ class FakeConnection:
         self,
         broker: FakeBroker,
         loop: Any,
-        on_open: Callable[[Any], None],
-        on_open_error: Callable[[Any, BaseException], None],
-        on_close: Callable[[Any, BaseException], None],
+        callbacks: ConnectionCallbacks,
     ) -> None:
         self._broker = broker
         self._loop = loop
-        self._on_close = on_close
-        self._on_open_error = on_open_error
+        self._on_close = callbacks.on_close
         self.is_open = False
         self.is_closing = False
         self.channel_object: FakeChannel | None = None
         if broker.fail_to_connect:
             loop.add_callback_threadsafe(
-                lambda: on_open_error(self, ConnectionRefusedError("connection refused"))
+                lambda: callbacks.on_open_error(self, ConnectionRefusedError("connection refused"))
             )
         else:
-            loop.add_callback_threadsafe(self._opened(on_open))
+            loop.add_callback_threadsafe(self._opened(callbacks.on_open))
 
     def _opened(self, on_open: Callable[[Any], None]) -> Callable[[], None]:
         def opened() -> None:

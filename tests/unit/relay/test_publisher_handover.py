@@ -163,7 +163,7 @@ def test_a_connection_refused_fails_open_with_the_reason() -> None:
 def test_a_stop_while_connecting_ends_open() -> None:
     stop = threading.Event()
     stop.set()
-    never_answers = ConfirmingPublisher(URL, open_connection=lambda *_args, **_kwargs: None)
+    never_answers = ConfirmingPublisher(URL, open_connection=lambda *_: None)
     with pytest.raises(BrokerUnavailable, match="stopped while connecting"):
         never_answers.open(timeout=5, stop_event=stop)
     assert not never_answers.running
