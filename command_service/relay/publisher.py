@@ -42,7 +42,15 @@ from command_service.relay.confirms import BatchResult, ConfirmWindow
 from command_service.relay.messages import OutboxMessage
 from shared_domain.messaging import EXCHANGE
 
-__all__ = ["BatchResult", "BrokerUnavailable", "ConfirmingPublisher", "InFlight"]
+__all__ = [
+    "BatchResult",  # re-exported: it used to live here
+    "BrokerUnavailable",
+    "ConfirmingPublisher",
+    "ConnectionCallbacks",
+    "InFlight",
+    "OpenConnection",
+    "select_connection",
+]
 
 log = logging.getLogger(__name__)
 
