@@ -11,7 +11,7 @@ from command_service.handlers import runner
 from command_service.handlers.add_stage import add_stage
 from command_service.handlers.rename_conference import RenameConference, rename_conference
 from command_service.handlers.result import CommandResult
-from command_service.handlers.runner import IdempotencyClaim, CommandRun, run
+from command_service.handlers.runner import CommandRun, IdempotencyClaim, run
 from command_service.ports import UnitOfWork
 from shared_domain.errors import ConferenceNotFound
 from tests.unit.command import builders as build
