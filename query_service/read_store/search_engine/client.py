@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol
 
-from query_service.read_store.port import ReadStoreUnavailable
+from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
 
 JsonDict = dict[str, Any]
 Refresh = Literal["true", "false", "wait_for"]
@@ -23,6 +23,14 @@ Refresh = Literal["true", "false", "wait_for"]
 
 class IndexMissing(ReadStoreUnavailable):
     """An index or alias the store needs does not exist (yet)."""
+
+
+class IndexExists(ReadStoreError):
+    """An index to create exists already (another process created it first)."""
+
+
+INDEX_EXISTS = "resource_already_exists_exception"
+"""The engine's error type for it (both engines answer 400 with this ``error.type``)."""
 
 
 class EngineClient(Protocol):

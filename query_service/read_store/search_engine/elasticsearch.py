@@ -15,10 +15,23 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedPro
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
 from query_service.read_store.search_engine.bulk import is_overload
-from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
+from query_service.read_store.search_engine.client import (
+    INDEX_EXISTS,
+    IndexExists,
+    IndexMissing,
+    JsonDict,
+    Refresh,
+)
 
 ENGINE = "Elasticsearch"
 HINT = "start it or point SEARCH_URL at it (SEARCH_ENGINE=opensearch for an OpenSearch)"
+
+
+def _error_type(error: ApiError) -> str | None:
+    """The ``error.type`` of the engine's answer, if it has one."""
+    body: Any = error.body
+    cause = body.get("error") if isinstance(body, Mapping) else None
+    return str(cause.get("type")) if isinstance(cause, Mapping) else None
 
 
 def _reason(error: ApiError) -> str:
@@ -58,6 +71,8 @@ class ElasticsearchClient:
                 "or the query API once so that the read store initialises its indices"
             ) from None
         except ApiError as error:
+            if _error_type(error) == INDEX_EXISTS:
+                raise IndexExists(f"{ENGINE} has the index already: {_reason(error)}") from None
             if is_overload(error.meta.status):
                 raise ReadStoreUnavailable(
                     f"{ENGINE} at {self.url} is overloaded or failing ({error.meta.status}) "
@@ -81,13 +96,16 @@ class ElasticsearchClient:
         return list(response.body["docs"])
 
     def get(self, index: str, doc_id: str, *, realtime: bool = True) -> JsonDict | None:
-        try:
-            with self._translated(f"index {index}"):
-                return dict(self._client.get(index=index, id=doc_id, realtime=realtime).body)
-        except IndexMissing as error:
-            if "index_not_found" in str(error):
-                raise
-            return None
+        with self._translated(f"index {index}"):
+            response = self._client.options(ignore_status=404).get(
+                index=index, id=doc_id, realtime=realtime
+            )
+        body = dict(response.body)
+        if body.get("found"):
+            return body
+        if "error" in body:  # the index is missing, not the document
+            raise IndexMissing(f"{ENGINE} at {self.url} has no index {index}")
+        return None
 
     def bulk(self, operations: Sequence[JsonDict], refresh: Refresh) -> JsonDict:
         with self._translated("the bulk request"):
@@ -97,10 +115,8 @@ class ElasticsearchClient:
         try:
             with self._translated(f"creating index {name}"):
                 self._client.indices.create(index=name, body=body)
-        except ReadStoreError as error:
-            if "resource_already_exists_exception" in str(error):
-                return False
-            raise
+        except IndexExists:
+            return False
         return True
 
     def indices(self, pattern: str) -> Mapping[str, set[str]]:

@@ -11,7 +11,13 @@ from opensearchpy import exceptions as errors
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
 from query_service.read_store.search_engine.bulk import is_overload
-from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
+from query_service.read_store.search_engine.client import (
+    INDEX_EXISTS,
+    IndexExists,
+    IndexMissing,
+    JsonDict,
+    Refresh,
+)
 
 ENGINE = "OpenSearch"
 CONNECTIONS = 10
@@ -57,6 +63,8 @@ class OpenSearchClient:
                 "or the query API once so that the read store initialises its indices"
             ) from None
         except errors.TransportError as error:
+            if error.error == INDEX_EXISTS:  # the client's parsed ``error.type``
+                raise IndexExists(f"{ENGINE} has the index already: {_reason(error)}") from None
             if isinstance(error.status_code, int) and is_overload(error.status_code):
                 raise ReadStoreUnavailable(
                     f"{ENGINE} at {self.url} is overloaded or failing ({error.status_code}) "
@@ -96,10 +104,8 @@ class OpenSearchClient:
         try:
             with self._translated(f"creating index {name}"):
                 self._client.indices.create(index=name, body=body)
-        except ReadStoreError as error:
-            if "resource_already_exists_exception" in str(error):
-                return False
-            raise
+        except IndexExists:
+            return False
         return True
 
     def indices(self, pattern: str) -> Mapping[str, set[str]]:

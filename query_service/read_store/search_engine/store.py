@@ -427,15 +427,18 @@ class SearchEngineReadStore:
             # Dead letters (parked or resolved) must be visible to the next batch's
             # ``blocked_streams`` search.
             parked = batch.dead_letters or batch.resolved_dead_letters
-            self._bulk(operations, "true" if parked else "false")
+            self._bulk(operations, "true" if parked else "false", index["checkpoints"])
 
-    def _bulk(self, operations: list[JsonDict], refresh: Refresh) -> None:
+    def _bulk(
+        self, operations: list[JsonDict], refresh: Refresh, checkpoints: str | None = None
+    ) -> None:
+        """One ``_bulk``; a lost guard on the ``checkpoints`` index is a moved checkpoint."""
         response: Any = self._client.bulk(operations, refresh)
         try:
             bulk.raise_for_items(response)
         except DocumentVersionConflict as conflict:
             if any(
-                r.get("status") == 409 and "checkpoints" in str(r.get("_index"))
+                r.get("status") == 409 and r.get("_index") == checkpoints
                 for r in bulk.item_results(response)
             ):
                 raise CheckpointMoved(str(conflict)) from None

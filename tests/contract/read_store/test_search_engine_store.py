@@ -19,7 +19,12 @@ from query_service.read_store.port import (
     WriteBatch,
 )
 from query_service.read_store.search_engine import SearchEngineReadStore
-from query_service.read_store.search_engine.client import EngineClient, JsonDict, Refresh
+from query_service.read_store.search_engine.client import (
+    EngineClient,
+    IndexMissing,
+    JsonDict,
+    Refresh,
+)
 from query_service.read_store.search_engine.factory import engine_client
 from query_service.read_store.search_engine.naming import KINDS, IndexNames
 from tests.contract.read_store.conftest import search_engine_store
@@ -234,3 +239,15 @@ def test_a_document_whose_shard_is_not_ready_is_unavailable_not_absent(
     with pytest.raises(ReadStoreUnavailable, match="No shard available"):
         recovering.load_documents([doc.id], [])
     assert engine_store.load_talks([doc.id]) == {doc.id: doc}
+
+
+def test_creating_an_index_that_exists_answers_false_and_a_missing_document_none(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    """The engines' typed answers, not their messages, tell these cases apart."""
+    client = engine_store._client
+    name = engine_store.names.index("talks", "g1")
+    assert client.create_index(name, {}) is False
+    assert client.get(name, "no-such-document") is None
+    with pytest.raises(IndexMissing):
+        client.get(f"{name}-never-created", "any")
