@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from query_service.projector.batch import BATCH_SIZE
 from shared_domain.messaging import EXCHANGE
 
 
@@ -36,7 +37,7 @@ class QuerySettings(BaseSettings):
         description="Replicas per index; 0 on a single-node development cluster.",
     )
 
-    projector_batch_size: int = Field(default=500, ge=1, le=10_000)
+    projector_batch_size: int = Field(default=BATCH_SIZE, ge=1, le=10_000)
     projector_poll_interval: float = Field(default=0.01, gt=0, le=1.0)
     projector_retry_attempts: int = Field(default=5, ge=1, le=50)
     projector_retry_delay: float = Field(default=0.05, ge=0, le=60)

@@ -21,6 +21,9 @@ from query_service.projector.decoding import Decoded, Verdict
 from query_service.read_store.port import DocumentRef, DocumentVersion, ProjectionStore
 from shared_domain.events import DomainEvent
 
+BATCH_SIZE = 500
+"""Events per batch unless ``PROJECTOR_BATCH_SIZE`` says otherwise: one store write each."""
+
 
 class Outcome(StrEnum):
     APPLIED = "applied"

@@ -52,6 +52,7 @@ import time
 
 from query_service.consumers.rabbitmq import BrokerError, RabbitMqConsumer
 from query_service.outages import OutageLog
+from query_service.projector.batch import BATCH_SIZE
 from query_service.projector.broker_settlement import BrokerSettlement
 from query_service.projector.broker_writer import (
     BatchWriter,
@@ -80,7 +81,7 @@ class BrokerProjector:
         consumer: RabbitMqConsumer,
         store: ProjectionStore,
         *,
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         retry: RetryPolicy | None = None,
         gap_timeout: float = 30.0,
         idle_timeout: float = 0.5,

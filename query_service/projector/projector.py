@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 
 from query_service.consumers.source import PositionedSource
-from query_service.projector.batch import ItemOutcome, Outcome
+from query_service.projector.batch import BATCH_SIZE, ItemOutcome, Outcome
 from query_service.projector.core import Options, letter_of, write_events
 from query_service.projector.decoding import Decoded, decode
 from query_service.projector.fences import TailCheckpoint
@@ -45,7 +45,7 @@ class Projector:
         store: ProjectionStore,
         *,
         consumer: str = DEFAULT_CONSUMER,
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         retry: RetryPolicy | None = None,
         idle_timeout: float = 1.0,
     ) -> None:
