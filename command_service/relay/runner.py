@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
@@ -80,7 +80,7 @@ class _OpenClaim:
 
 def relay_rounds(
     engine: sa.Engine, publisher: ConfirmingPublisher, batch_size: int = RELAY_BATCH_SIZE
-) -> Iterator[RoundReport]:
+) -> Generator[RoundReport, None, None]:
     """Rounds of claim, publish and mark, until one comes back short (nothing more to take)
     or not fully confirmed (the caller decides how to wait before trying again).
 

@@ -23,7 +23,7 @@ from command_service.settings import load_settings
 
 with warnings.catch_warnings():  # Starlette nags about httpx; the client works as documented
     warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
+    from fastapi.testclient import TestClient as TestClient  # re-exported to the tests
 
 PROBLEM = "application/problem+json"
 
@@ -64,6 +64,7 @@ class Api:
     engine: sa.Engine
 
     def send(self, method: str, path: str, body: Any = None, **headers: str) -> httpx.Response:
+        response: httpx.Response  # TestClient is typed against httpx2, not installed: Any
         if body is None:
             response = self.client.request(method, path, headers=headers)
         else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.command_api.conftest import Api, assert_problem, new_id
 
 
-def schedule(api: Api, conference_id: str, talk_id: str, stage: str, starts_at: str) -> object:
+def schedule(
+    api: Api, conference_id: str, talk_id: str, stage: str, starts_at: str
+) -> httpx.Response:
     return api.send(
         "PUT",
         f"/conferences/{conference_id}/schedule/{talk_id}",

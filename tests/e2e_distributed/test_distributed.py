@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -104,9 +105,9 @@ def _assert_journal_has_each_event_once(stack: DistributedStack) -> None:
     keys = ("SEARCH_ENGINE", "SEARCH_URL", "SEARCH_INDEX_PREFIX")
     store = build_read_store(load_settings(**{k.lower(): env[k] for k in keys}))
     try:
-        journal = store.applied_event_ids()  # type: ignore[attr-defined]
+        journal = store.applied_event_ids()
     finally:
-        store.close()  # type: ignore[attr-defined]
+        store.close()
     assert len(journal) == len(set(journal)), "an event was applied twice"
     assert set(journal) <= logged
     assert len(journal) >= 0.9 * len(logged), "the journal misses far more than crashes explain"
@@ -127,7 +128,7 @@ def test_rebuild_on_the_search_engine_switches_over_while_serving(
     def settled() -> bool:
         # The acceptance (talk stream) and the rating (ratings stream) may be applied in
         # either order by the two projectors: wait for both before taking the snapshot.
-        talk = stack.query.get(f"/talks/{talk_ids[0]}").json()
+        talk: dict[str, Any] = stack.query.get(f"/talks/{talk_ids[0]}").json()
         return talk.get("status") == "accepted" and talk.get("rating", {}).get("count") == 1
 
     wait_until(settled)

@@ -23,7 +23,7 @@ from shared_domain.values import Format, Level, Speaker
 from tests.integration.conftest import new_conference, store, trace
 
 
-def outbox_rows(engine: sa.Engine) -> list[sa.Row[tuple[int, str]]]:
+def outbox_rows(engine: sa.Engine) -> list[sa.Row[int, str]]:
     with engine.connect() as connection:
         return list(
             connection.execute(

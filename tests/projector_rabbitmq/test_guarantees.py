@@ -8,6 +8,8 @@ import json
 import random
 import time
 import urllib.request
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -16,6 +18,7 @@ import pika
 from query_service.consumers.outbox_tail import OutboxTail
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
 from query_service.projector.projector import Projector
+from query_service.read_store.port import ProjectionStore
 from query_service.read_store.sqlite import SqliteReadStore
 from tests.projector_rabbitmq.conftest import (
     FAST_RETRY,
@@ -38,7 +41,7 @@ def reference_state(outbox: Outbox, tmp_path: Path) -> SqliteReadStore:
 
 
 def same_documents(
-    store: SqliteReadStore, reference: SqliteReadStore, conf: str, talks: list[str]
+    store: ProjectionStore, reference: ProjectionStore, conf: str, talks: list[str]
 ) -> bool:
     return store.load_talks(talks) == reference.load_talks(talks) and store.load_conferences(
         [conf]
@@ -84,10 +87,10 @@ def test_replicas_on_one_queue_equal_a_single_consumer(
 ) -> None:
     conf = programme.conference()
     talks = [programme.submit(conf, title=f"Talk {i}") for i in range(4)]
-    steps = []
+    steps: list[Callable[[], object]] = []
     for talk_id in talks:
-        steps += [lambda t=talk_id: programme.accept(t)]
-        steps += [lambda t=talk_id, s=s: programme.rate(t, s) for s in (1, 2, 3, 4, 5) * 6]
+        steps += [partial(programme.accept, talk_id)]
+        steps += [partial(programme.rate, talk_id, s) for s in (1, 2, 3, 4, 5) * 6]
     random.Random(7).shuffle(steps)  # interleaved streams, each still in its own order
     for step in steps:
         step()

@@ -74,7 +74,7 @@ def test_a_store_outage_keeps_deliveries_until_it_is_over(
 ) -> None:
     story(programme)
     flaky = _FlakyStore(store, failures=4)
-    with running_projector(broker_url, topology, flaky) as running:  # type: ignore[arg-type]
+    with running_projector(broker_url, topology, flaky) as running:
         publisher.publish(outbox_messages(outbox))
         wait_until(lambda: len(store.applied_event_ids()) == outbox.count(), what="applied")
         wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all acked")

@@ -168,7 +168,7 @@ def test_an_outage_is_logged_once_each_way_and_answered_503(
 ) -> None:
     switchable = SwitchableStore(store)
     with (
-        TestClient(create_api(switchable), raise_server_exceptions=False) as client,  # type: ignore[arg-type]
+        TestClient(create_api(switchable), raise_server_exceptions=False) as client,
         caplog.at_level(logging.INFO),
     ):
         switchable.down = True

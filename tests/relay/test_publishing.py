@@ -41,7 +41,7 @@ def record_a_programme(engine: sa.Engine) -> None:
         uow.commit()
 
 
-def stored_rows(engine: sa.Engine) -> list[sa.Row[tuple[str, str, object]]]:
+def stored_rows(engine: sa.Engine) -> list[sa.Row[str, str, object]]:
     with engine.connect() as connection:
         return list(
             connection.execute(

@@ -40,7 +40,12 @@ def test_a_commit_to_the_outbox_notifies_the_postgresql_listener(
     listener = wakeup.PostgresNotifications(database_url, threading.Event())
     listener.listen()
     woken = threading.Event()
-    waiter = threading.Thread(target=lambda: (listener.wait(), woken.set()))
+
+    def wait_then_wake() -> None:
+        listener.wait()
+        woken.set()
+
+    waiter = threading.Thread(target=wait_then_wake)
     try:
         waiter.start()
         assert not woken.wait(0.3), "woke up without a notification"

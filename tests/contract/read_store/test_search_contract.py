@@ -280,14 +280,7 @@ def test_highlights_mark_matches_per_field(read_store: Store, conf_id: str) -> N
 def test_documents_are_replaced_not_duplicated(read_store: Store, conf_id: str) -> None:
     doc = talk(conf_id, title="Old title")
     _write(read_store, doc)
-    renamed = TalkDocument(
-        **{
-            **doc.__dict__,
-            "details": doc.details.__class__(  # type: ignore[union-attr]
-                **{**doc.details.__dict__, "title": "New title"}  # type: ignore[union-attr]
-            ),
-        }
-    )
+    renamed = talk(conf_id, title="New title", talk_id=doc.id)
     _write(read_store, renamed)
     assert _ids(read_store, TalkQuery(text="old", conference_id=conf_id)) == []
     assert _ids(read_store, TalkQuery(text="new", conference_id=conf_id)) == [doc.id]

@@ -168,7 +168,7 @@ class _CrashOnConferences:
 def test_talks_are_written_before_conferences(engine_store: SearchEngineReadStore) -> None:
     conf_id = new_id("conf")
     doc = talk(conf_id)
-    crashing = _replica(engine_store, _CrashOnConferences(engine_store._client))  # type: ignore[arg-type]
+    crashing = _replica(engine_store, _CrashOnConferences(engine_store._client))
     with pytest.raises(ConnectionError):
         crashing.write(WriteBatch(talks=[doc], conferences=[conference(conf_id)]))
     assert engine_store.get_talk(doc.id) == doc
@@ -195,7 +195,7 @@ def test_a_batch_with_another_behind_it_leaves_the_refresh_to_that_one(
     engine_store: SearchEngineReadStore,
 ) -> None:
     recording = _RecordingRefresh(engine_store._client)
-    store = _replica(engine_store, recording)  # type: ignore[arg-type]
+    store = _replica(engine_store, recording)
     first, second = talk(new_id("conf")), talk(new_id("conf"))
     store.write(WriteBatch(talks=[first], searchable_now=False))
     store.write(WriteBatch(talks=[second]))
@@ -235,7 +235,7 @@ def test_a_document_whose_shard_is_not_ready_is_unavailable_not_absent(
     """Taken for absent, it would be written afresh, unguarded, over the real one."""
     doc = talk(new_id("conf"))
     engine_store.write(WriteBatch(talks=[doc]))
-    recovering = _replica(engine_store, _ShardsRecovering(engine_store._client))  # type: ignore[arg-type]
+    recovering = _replica(engine_store, _ShardsRecovering(engine_store._client))
     with pytest.raises(ReadStoreUnavailable, match="No shard available"):
         recovering.load_documents([doc.id], [])
     assert engine_store.load_talks([doc.id]) == {doc.id: doc}

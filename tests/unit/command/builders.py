@@ -7,9 +7,8 @@ change. Everything below builds through them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from command_service.handlers.add_stage import AddStage
 from command_service.handlers.create_conference import CreateConference
@@ -23,7 +22,7 @@ from command_service.handlers.schedule_talk import ScheduleTalk
 from command_service.handlers.submit_talk import SubmitTalk
 from shared_domain.conference import Conference
 from shared_domain.ratings import TalkRatings
-from shared_domain.talk import Talk, TalkDetails
+from shared_domain.talk import DetailChanges, Talk, TalkDetails
 from shared_domain.values import Format, Level, Speaker
 
 # --- values: the one place that knows how a literal becomes a domain value ----------------
@@ -67,9 +66,12 @@ def text(value: str) -> Any:
     return value
 
 
-def changes(**fields: Any) -> Mapping[str, Any]:
-    """An edit's changed fields; speakers given as ``speaker(...)`` values."""
-    return dict(fields)
+def changes(**fields: Any) -> DetailChanges:
+    """An edit's changed fields; speakers given as ``speaker(...)`` values.
+
+    Cast, not checked: tests also name fields that are no detail, for the handler to refuse.
+    """
+    return cast(DetailChanges, dict(fields))
 
 
 def expect(*versions: int) -> ExpectedVersion:

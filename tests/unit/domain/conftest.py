@@ -7,12 +7,11 @@ only what it causes; the factories take input as the tests write it (``typed_inp
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
-from typed_input import typed
 
 from shared_domain.aggregate import Aggregate
 from shared_domain.conference import Conference
@@ -20,6 +19,7 @@ from shared_domain.errors import DomainError, InvalidInput
 from shared_domain.events import DomainEvent
 from shared_domain.ratings import TalkRatings
 from shared_domain.talk import Talk, TalkDetails
+from tests.unit.domain.typed_input import typed
 
 CONFERENCE_ID = "conf-1"
 TALK_ID = "talk-1"
@@ -41,6 +41,51 @@ TALK_INPUT: dict[str, Any] = {
     "format": "talk",
 }
 
+Stored = Conference | Talk | TalkRatings
+"""An aggregate as ``refused`` compares it: its state, version and pending events."""
+
+
+class MakeConference(Protocol):
+    def __call__(self, conference_id: str = ..., **overrides: Any) -> Conference: ...
+
+
+class MakeDetails(Protocol):
+    def __call__(self, **overrides: Any) -> TalkDetails: ...
+
+
+class MakeTalk(Protocol):
+    def __call__(
+        self,
+        talk_id: str = ...,
+        *,
+        status: str = ...,
+        conference_id: str = ...,
+        speakers: list[Any] | None = ...,
+        **overrides: Any,
+    ) -> Talk: ...
+
+
+class MakeRatings(Protocol):
+    def __call__(
+        self, talk_id: str = ..., *, version: int = ..., count: int = ..., total: int = ...
+    ) -> TalkRatings: ...
+
+
+class Refused(Protocol):
+    def __call__(
+        self, aggregate: Stored, error: type[DomainError], *fields: str
+    ) -> AbstractContextManager[pytest.ExceptionInfo[DomainError]]: ...
+
+
+class InvalidFields(Protocol):
+    def __call__(self, *fields: str) -> AbstractContextManager[None]: ...
+
+
+class Recorded(Protocol):
+    def __call__(
+        self, aggregate: Aggregate, cls: type[DomainEvent], version: int, data: dict[str, Any]
+    ) -> DomainEvent: ...
+
 
 @pytest.fixture
 def conference_input() -> dict[str, Any]:
@@ -55,7 +100,7 @@ def talk_input() -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_conference() -> Callable[..., Conference]:
+def make_conference() -> MakeConference:
     def make(conference_id: str = CONFERENCE_ID, **overrides: Any) -> Conference:
         conference = Conference.create(conference_id, **typed(**{**CONFERENCE_INPUT, **overrides}))
         conference.pull_events()
@@ -65,7 +110,7 @@ def make_conference() -> Callable[..., Conference]:
 
 
 @pytest.fixture
-def make_details() -> Callable[..., TalkDetails]:
+def make_details() -> MakeDetails:
     def make(**overrides: Any) -> TalkDetails:
         return TalkDetails.parse(**typed(**{**copy.deepcopy(TALK_INPUT), **overrides}))
 
@@ -73,7 +118,7 @@ def make_details() -> Callable[..., TalkDetails]:
 
 
 @pytest.fixture
-def make_talk(make_details: Callable[..., TalkDetails]) -> Callable[..., Talk]:
+def make_talk(make_details: MakeDetails) -> MakeTalk:
     """A talk in the given status; ``speakers`` may be plain names."""
 
     def make(
@@ -102,7 +147,7 @@ def make_talk(make_details: Callable[..., TalkDetails]) -> Callable[..., Talk]:
 
 
 @pytest.fixture
-def make_ratings() -> Callable[..., TalkRatings]:
+def make_ratings() -> MakeRatings:
     def make(
         talk_id: str = TALK_ID, *, version: int = 0, count: int = 0, total: int = 0
     ) -> TalkRatings:
@@ -112,7 +157,7 @@ def make_ratings() -> Callable[..., TalkRatings]:
 
 
 @pytest.fixture
-def refused() -> Callable[..., AbstractContextManager[pytest.ExceptionInfo[DomainError]]]:
+def refused() -> Refused:
     """``with refused(aggregate, ErrorClass, *fields): command()``.
 
     Asserts that the command raises exactly ``ErrorClass`` (not a subclass), that an
@@ -122,13 +167,13 @@ def refused() -> Callable[..., AbstractContextManager[pytest.ExceptionInfo[Domai
 
     @contextmanager
     def check(
-        aggregate: Any, error: type[DomainError], *fields: str
+        aggregate: Stored, error: type[DomainError], *fields: str
     ) -> Iterator[pytest.ExceptionInfo[DomainError]]:
         before = (copy.deepcopy(aggregate.to_state()), aggregate.version)
         with pytest.raises(error) as info:
             yield info
         assert type(info.value) is error
-        if issubclass(error, InvalidInput):
+        if isinstance(info.value, InvalidInput):  # exactly when ``error`` is one, as asserted
             assert [e.field for e in info.value.errors] == list(fields)
         else:
             assert not fields, "only InvalidInput names fields"
@@ -139,7 +184,7 @@ def refused() -> Callable[..., AbstractContextManager[pytest.ExceptionInfo[Domai
 
 
 @pytest.fixture
-def invalid_fields() -> Callable[..., AbstractContextManager[None]]:
+def invalid_fields() -> InvalidFields:
     """``with invalid_fields("a", "b.0"): parse(...)``: exactly InvalidInput naming those."""
 
     @contextmanager
@@ -153,7 +198,7 @@ def invalid_fields() -> Callable[..., AbstractContextManager[None]]:
 
 
 @pytest.fixture
-def recorded() -> Callable[..., DomainEvent]:
+def recorded() -> Recorded:
     """Pull the aggregate's events, assert it is exactly one of ``cls`` with ``version``
     and ``data``, and that the aggregate's version is now ``version``."""
 

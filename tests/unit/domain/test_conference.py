@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
-from typed_input import moment, typed
 
 from shared_domain.conference import Conference
 from shared_domain.errors import (
@@ -17,13 +17,20 @@ from shared_domain.errors import (
     StageUnknown,
 )
 from shared_domain.events import ConferenceCreated, ConferenceRenamed, StageAdded, StageRemoved
+from tests.unit.domain.conftest import InvalidFields, MakeConference, MakeTalk, Recorded, Refused
+from tests.unit.domain.typed_input import moment, typed
 
 
-def create(conference_input, **overrides):
+def create(conference_input: dict[str, Any], **overrides: object) -> Conference:
     return Conference.create("conf-1", **typed(**{**conference_input, **overrides}))
 
 
-def refused_create(conference_input, invalid_fields, fields, **overrides):
+def refused_create(
+    conference_input: dict[str, Any],
+    invalid_fields: InvalidFields,
+    fields: list[str],
+    **overrides: object,
+) -> None:
     with invalid_fields(*fields):
         create(conference_input, **overrides)
 
@@ -31,7 +38,9 @@ def refused_create(conference_input, invalid_fields, fields, **overrides):
 # --- create ------------------------------------------------------------------------------
 
 
-def test_create_records_conference_created(conference_input, recorded):
+def test_create_records_conference_created(
+    conference_input: dict[str, Any], recorded: Recorded
+) -> None:
     conference = create(conference_input)
 
     assert conference.id == "conf-1"
@@ -64,14 +73,18 @@ def test_create_records_conference_created(conference_input, recorded):
         (" Py  Con ", "Py  Con"),
     ],
 )
-def test_name_is_trimmed_and_1_to_120_characters(conference_input, raw, expected):
+def test_name_is_trimmed_and_1_to_120_characters(
+    conference_input: dict[str, Any], raw: str, expected: str
+) -> None:
     conference = create(conference_input, name=raw)
     assert conference.name == expected
     assert conference.pull_events()[0].data()["name"] == expected
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "n" * 121, " " + "n" * 121 + " ", None, 42])
-def test_name_empty_after_trim_or_longer_than_120_is_refused(conference_input, invalid_fields, raw):
+def test_name_empty_after_trim_or_longer_than_120_is_refused(
+    conference_input: dict[str, Any], invalid_fields: InvalidFields, raw: str | int | None
+) -> None:
     refused_create(conference_input, invalid_fields, ["name"], name=raw)
 
 
@@ -83,7 +96,9 @@ def test_name_empty_after_trim_or_longer_than_120_is_refused(conference_input, i
         ("2026-12-25", "2027-01-07"),  # 14 days across the new year
     ],
 )
-def test_conference_lasts_1_to_14_days(conference_input, starts_on, ends_on):
+def test_conference_lasts_1_to_14_days(
+    conference_input: dict[str, Any], starts_on: str, ends_on: str
+) -> None:
     conference = create(conference_input, starts_on=starts_on, ends_on=ends_on)
     assert conference.starts_on.isoformat() == starts_on
     assert conference.ends_on.isoformat() == ends_on
@@ -98,8 +113,8 @@ def test_conference_lasts_1_to_14_days(conference_input, starts_on, ends_on):
     ],
 )
 def test_end_before_start_or_more_than_14_days_is_refused(
-    conference_input, invalid_fields, starts_on, ends_on
-):
+    conference_input: dict[str, Any], invalid_fields: InvalidFields, starts_on: str, ends_on: str
+) -> None:
     refused_create(
         conference_input, invalid_fields, ["ends_on"], starts_on=starts_on, ends_on=ends_on
     )
@@ -116,28 +131,35 @@ def test_end_before_start_or_more_than_14_days_is_refused(
         ({"starts_on": "", "ends_on": ""}, ["starts_on", "ends_on"]),
     ],
 )
-def test_dates_must_be_iso_dates(conference_input, invalid_fields, overrides, fields):
+def test_dates_must_be_iso_dates(
+    conference_input: dict[str, Any],
+    invalid_fields: InvalidFields,
+    overrides: dict[str, object],
+    fields: list[str],
+) -> None:
     refused_create(conference_input, invalid_fields, fields, **overrides)
 
 
-def test_timezone_defaults_to_utc(conference_input):
+def test_timezone_defaults_to_utc(conference_input: dict[str, Any]) -> None:
     del conference_input["timezone"]
     conference = Conference.create("conf-1", **typed(**conference_input))
     assert conference.timezone == "UTC"
     assert conference.pull_events()[0].data()["timezone"] == "UTC"
 
 
-def test_timezone_is_kept(conference_input):
+def test_timezone_is_kept(conference_input: dict[str, Any]) -> None:
     assert create(conference_input, timezone="Europe/Berlin").timezone == "Europe/Berlin"
 
 
 @pytest.mark.parametrize("raw", ["Mars/Olympus_Mons", "Europe", "utc ", "", None])
-def test_unknown_timezone_is_refused(conference_input, invalid_fields, raw):
+def test_unknown_timezone_is_refused(
+    conference_input: dict[str, Any], invalid_fields: InvalidFields, raw: str | None
+) -> None:
     refused_create(conference_input, invalid_fields, ["timezone"], timezone=raw)
 
 
 @pytest.mark.parametrize("count", [1, 2, 20])
-def test_1_to_20_stages(conference_input, count):
+def test_1_to_20_stages(conference_input: dict[str, Any], count: int) -> None:
     names = [f"Stage {i}" for i in range(count)]
     assert create(conference_input, stages=names).stages == names
 
@@ -156,7 +178,12 @@ def test_1_to_20_stages(conference_input, count):
         (["Main", 7], ["stages.1"]),
     ],
 )
-def test_stage_refusals(conference_input, invalid_fields, raw, fields):
+def test_stage_refusals(
+    conference_input: dict[str, Any],
+    invalid_fields: InvalidFields,
+    raw: list[str | int] | str | None,
+    fields: list[str],
+) -> None:
     refused_create(conference_input, invalid_fields, fields, stages=raw)
 
 
@@ -164,11 +191,15 @@ def test_stage_refusals(conference_input, invalid_fields, raw, fields):
     ("raw", "expected"),
     [(["s"], ["s"]), (["s" * 60], ["s" * 60]), ([" Main ", "Side\t"], ["Main", "Side"])],
 )
-def test_stage_names_are_trimmed_and_1_to_60_characters(conference_input, raw, expected):
+def test_stage_names_are_trimmed_and_1_to_60_characters(
+    conference_input: dict[str, Any], raw: list[str], expected: list[str]
+) -> None:
     assert create(conference_input, stages=raw).stages == expected
 
 
-def test_every_invalid_field_is_reported_at_once(conference_input, invalid_fields):
+def test_every_invalid_field_is_reported_at_once(
+    conference_input: dict[str, Any], invalid_fields: InvalidFields
+) -> None:
     with invalid_fields("name", "starts_on", "timezone", "stages.0"):
         Conference.create(
             "conf-1",
@@ -185,7 +216,9 @@ def test_every_invalid_field_is_reported_at_once(conference_input, invalid_field
 # --- rename ------------------------------------------------------------------------------
 
 
-def test_rename_records_conference_renamed(make_conference, recorded):
+def test_rename_records_conference_renamed(
+    make_conference: MakeConference, recorded: Recorded
+) -> None:
     conference = make_conference()
     conference.rename("  PyCon Somewhere ")
     assert conference.name == "PyCon Somewhere"
@@ -193,7 +226,7 @@ def test_rename_records_conference_renamed(make_conference, recorded):
 
 
 @pytest.mark.parametrize("raw", ["PyCon Nowhere", "  PyCon Nowhere  "])
-def test_rename_to_the_same_name_records_nothing(make_conference, raw):
+def test_rename_to_the_same_name_records_nothing(make_conference: MakeConference, raw: str) -> None:
     conference = make_conference()
     conference.rename(raw)
     assert conference.name == "PyCon Nowhere"
@@ -202,14 +235,16 @@ def test_rename_to_the_same_name_records_nothing(make_conference, raw):
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "n" * 121, None])
-def test_rename_to_an_invalid_name_is_refused(make_conference, refused, raw):
+def test_rename_to_an_invalid_name_is_refused(
+    make_conference: MakeConference, refused: Refused, raw: str | None
+) -> None:
     conference = make_conference()
     with refused(conference, InvalidInput, "name"):
-        conference.rename(raw)
+        conference.rename(raw)  # type: ignore[arg-type]  # wrong type on purpose
 
 
 @pytest.mark.parametrize("raw", ["x", "n" * 120])
-def test_rename_bounds(make_conference, recorded, raw):
+def test_rename_bounds(make_conference: MakeConference, recorded: Recorded, raw: str) -> None:
     conference = make_conference()
     conference.rename(raw)
     recorded(conference, ConferenceRenamed, 2, {"name": raw})
@@ -219,7 +254,9 @@ def test_rename_bounds(make_conference, recorded, raw):
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("Hall B", "Hall B"), ("  Hall B ", "Hall B")])
-def test_add_stage_records_stage_added(make_conference, recorded, raw, expected):
+def test_add_stage_records_stage_added(
+    make_conference: MakeConference, recorded: Recorded, raw: str, expected: str
+) -> None:
     conference = make_conference()
     conference.add_stage(raw)
     assert conference.stages == ["Main", "Side", expected]
@@ -227,13 +264,17 @@ def test_add_stage_records_stage_added(make_conference, recorded, raw, expected)
 
 
 @pytest.mark.parametrize("raw", ["Main", "main", " SIDE "])
-def test_add_existing_stage_ignoring_case_is_refused(make_conference, refused, raw):
+def test_add_existing_stage_ignoring_case_is_refused(
+    make_conference: MakeConference, refused: Refused, raw: str
+) -> None:
     conference = make_conference()
     with refused(conference, StageExists):
         conference.add_stage(raw)
 
 
-def test_add_stage_up_to_the_limit_of_20(make_conference, recorded, refused):
+def test_add_stage_up_to_the_limit_of_20(
+    make_conference: MakeConference, recorded: Recorded, refused: Refused
+) -> None:
     conference = make_conference(stages=[f"Stage {i}" for i in range(19)])
     conference.add_stage("Stage 19")
     recorded(conference, StageAdded, 2, {"stage": "Stage 19"})
@@ -243,41 +284,47 @@ def test_add_stage_up_to_the_limit_of_20(make_conference, recorded, refused):
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "s" * 61, None])
-def test_add_stage_with_invalid_name_is_refused(make_conference, refused, raw):
+def test_add_stage_with_invalid_name_is_refused(
+    make_conference: MakeConference, refused: Refused, raw: str | None
+) -> None:
     conference = make_conference()
     with refused(conference, InvalidInput, "name"):
-        conference.add_stage(raw)
+        conference.add_stage(raw)  # type: ignore[arg-type]  # wrong type on purpose
 
 
-def test_add_stage_of_60_characters(make_conference):
+def test_add_stage_of_60_characters(make_conference: MakeConference) -> None:
     conference = make_conference()
     conference.add_stage("s" * 60)
     assert conference.stages[-1] == "s" * 60
 
 
 @pytest.mark.parametrize("raw", ["Side", "side", "  SIDE  "])
-def test_remove_stage_records_its_canonical_name(make_conference, recorded, raw):
+def test_remove_stage_records_its_canonical_name(
+    make_conference: MakeConference, recorded: Recorded, raw: str
+) -> None:
     conference = make_conference()
     conference.remove_stage(raw)
     assert conference.stages == ["Main"]
     recorded(conference, StageRemoved, 2, {"stage": "Side"})
 
 
-def test_remove_unknown_stage_is_refused(make_conference, refused):
+def test_remove_unknown_stage_is_refused(make_conference: MakeConference, refused: Refused) -> None:
     conference = make_conference()
     with refused(conference, StageUnknown):
         conference.remove_stage("Garden")
 
 
-def test_remove_the_last_stage_is_refused(make_conference, refused):
+def test_remove_the_last_stage_is_refused(
+    make_conference: MakeConference, refused: Refused
+) -> None:
     conference = make_conference(stages=["Main"])
     with refused(conference, LastStage):
         conference.remove_stage("Main")
 
 
 def test_remove_a_stage_in_use_is_refused_until_it_is_free(
-    make_conference, make_talk, refused, recorded
-):
+    make_conference: MakeConference, make_talk: MakeTalk, refused: Refused, recorded: Recorded
+) -> None:
     conference = make_conference()
     talk = make_talk(status="accepted")
     conference.schedule(
@@ -294,7 +341,7 @@ def test_remove_a_stage_in_use_is_refused_until_it_is_free(
     recorded(conference, StageRemoved, 4, {"stage": "Side"})
 
 
-def test_stage_named_matches_ignoring_case(make_conference):
+def test_stage_named_matches_ignoring_case(make_conference: MakeConference) -> None:
     conference = make_conference()
     assert conference.stage_named(" main ") == "Main"
     with pytest.raises(StageUnknown):
@@ -304,7 +351,9 @@ def test_stage_named_matches_ignoring_case(make_conference):
 # --- versions and snapshots ----------------------------------------------------------------
 
 
-def test_each_event_advances_the_version_by_one_and_pull_events_clears(conference_input):
+def test_each_event_advances_the_version_by_one_and_pull_events_clears(
+    conference_input: dict[str, Any],
+) -> None:
     conference = create(conference_input)
     conference.rename("Renamed")
     conference.add_stage("Hall B")
@@ -324,7 +373,7 @@ def test_each_event_advances_the_version_by_one_and_pull_events_clears(conferenc
     assert conference.pull_events() == []
 
 
-def test_state_round_trip(make_conference, make_talk):
+def test_state_round_trip(make_conference: MakeConference, make_talk: MakeTalk) -> None:
     conference = make_conference(timezone="Europe/Berlin", stages=["Main", "Side", "Hall B"])
     talk = make_talk(status="accepted")
     conference.schedule(talk, stage="side", starts_at=moment("2026-06-01T10:00:00"), speakers_of={})
@@ -357,7 +406,7 @@ def test_state_round_trip(make_conference, make_talk):
 @pytest.mark.parametrize(
     ("starts_on", "ends_on"), [("1899-12-31", "1900-01-01"), ("2999-12-31", "3000-01-01")]
 )
-def test_dates_outside_the_supported_calendar_are_refused(starts_on, ends_on):
+def test_dates_outside_the_supported_calendar_are_refused(starts_on: str, ends_on: str) -> None:
     from shared_domain.conference import Conference
     from shared_domain.errors import InvalidInput
 

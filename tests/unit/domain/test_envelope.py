@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
-from typed_input import moment, typed
 
 from shared_domain.conference import Conference
 from shared_domain.envelope import (
@@ -22,19 +23,26 @@ from shared_domain.events import (
     EVENT_TYPES,
     ConferenceRenamed,
     DomainEvent,
+    JsonDict,
     StageAdded,
     TalkAccepted,
     TalkRejected,
 )
 from shared_domain.ratings import TalkRatings
 from shared_domain.talk import Talk, speakers_of
+from tests.unit.domain.conftest import MakeDetails
+from tests.unit.domain.typed_input import moment, typed
 
 TRACE = TraceContext(correlation_id="corr-1", causation_id="cmd-1")
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
+EventsByClass = dict[type[DomainEvent], DomainEvent]
+Change = Callable[[JsonDict], None]
+"""Alters an envelope in place."""
+
 
 @pytest.fixture
-def events_by_class(conference_input, make_details) -> dict[type[DomainEvent], DomainEvent]:
+def events_by_class(conference_input: dict[str, Any], make_details: MakeDetails) -> EventsByClass:
     """One real event of every class, produced by the aggregates' own commands."""
     conference = Conference.create("conf-1", **typed(**conference_input))
     conference.rename("Renamed")
@@ -73,11 +81,11 @@ def events_by_class(conference_input, make_details) -> dict[type[DomainEvent], D
     return {type(event): event for event in events}
 
 
-def test_the_sample_covers_every_event_class(events_by_class):
+def test_the_sample_covers_every_event_class(events_by_class: EventsByClass) -> None:
     assert set(events_by_class) == set(EVENT_CLASSES)
 
 
-def test_event_types_are_unique_and_versioned():
+def test_event_types_are_unique_and_versioned() -> None:
     types = [cls.event_type() for cls in EVENT_CLASSES]
     assert len(set(types)) == len(types) == len(EVENT_TYPES)
     assert all(t.startswith("conference.") and t.endswith(".v1") for t in types)
@@ -88,7 +96,9 @@ def test_event_types_are_unique_and_versioned():
     [(cls, cls.event_type()) for cls in EVENT_CLASSES],
     ids=[cls.__name__ for cls in EVENT_CLASSES],
 )
-def test_envelope_carries_every_cloudevents_attribute(events_by_class, cls, event_type):
+def test_envelope_carries_every_cloudevents_attribute(
+    events_by_class: EventsByClass, cls: type[DomainEvent], event_type: str
+) -> None:
     event = events_by_class[cls]
 
     envelope = to_envelope(event, TRACE)
@@ -114,7 +124,9 @@ def test_envelope_carries_every_cloudevents_attribute(events_by_class, cls, even
 
 
 @pytest.mark.parametrize("cls", EVENT_CLASSES, ids=[cls.__name__ for cls in EVENT_CLASSES])
-def test_envelope_round_trip_through_json(events_by_class, cls):
+def test_envelope_round_trip_through_json(
+    events_by_class: EventsByClass, cls: type[DomainEvent]
+) -> None:
     event = events_by_class[cls]
     envelope = json.loads(json.dumps(to_envelope(event, TRACE)))
 
@@ -124,14 +136,14 @@ def test_envelope_round_trip_through_json(events_by_class, cls):
     assert restored == event
 
 
-def test_examples_of_event_data(events_by_class):
+def test_examples_of_event_data(events_by_class: EventsByClass) -> None:
     assert events_by_class[ConferenceRenamed].data() == {"name": "Renamed"}
     assert events_by_class[TalkAccepted].data() == {}
     assert events_by_class[TalkRejected].data() == {"reason": "Off topic"}
     assert events_by_class[TalkAccepted].event_type() == "conference.talk.accepted.v1"
 
 
-def test_traceparent_only_when_given(events_by_class):
+def test_traceparent_only_when_given(events_by_class: EventsByClass) -> None:
     event = next(iter(events_by_class.values()))
     assert "traceparent" not in to_envelope(event, TRACE)
     traced = TraceContext("corr-1", "cmd-1", traceparent=TRACEPARENT)
@@ -139,12 +151,12 @@ def test_traceparent_only_when_given(events_by_class):
     assert from_envelope(to_envelope(event, traced)) == event
 
 
-def test_event_ids_are_unique(events_by_class):
+def test_event_ids_are_unique(events_by_class: EventsByClass) -> None:
     ids = [e.event_id for e in events_by_class.values()]
     assert len(set(ids)) == len(ids)
 
 
-def test_unknown_data_fields_are_ignored(events_by_class):
+def test_unknown_data_fields_are_ignored(events_by_class: EventsByClass) -> None:
     envelope = to_envelope(events_by_class[StageAdded], TRACE)
     envelope["data"]["added_later"] = "optional"
     assert from_envelope(envelope) == events_by_class[StageAdded]
@@ -154,28 +166,28 @@ def test_unknown_data_fields_are_ignored(events_by_class):
     "event_type",
     ["conference.talk.accepted.v2", "conference.talk.exploded.v1", "talk.accepted", ""],
 )
-def test_unknown_type_is_refused(events_by_class, event_type):
+def test_unknown_type_is_refused(events_by_class: EventsByClass, event_type: str) -> None:
     envelope = to_envelope(events_by_class[TalkAccepted], TRACE)
     envelope["type"] = event_type
     with pytest.raises(UnknownEventType):
         from_envelope(envelope)
 
 
-def _without(key):
-    def change(envelope):
+def _without(key: str) -> Change:
+    def change(envelope: JsonDict) -> None:
         del envelope[key]
 
     return change
 
 
-def _setting(key, value):
-    def change(envelope):
+def _setting(key: str, value: object) -> Change:
+    def change(envelope: JsonDict) -> None:
         envelope[key] = value
 
     return change
 
 
-def _without_data_field(envelope):
+def _without_data_field(envelope: JsonDict) -> None:
     del envelope["data"]["name"]
 
 
@@ -218,7 +230,7 @@ def _without_data_field(envelope):
         "missing-data-field",
     ],
 )
-def test_malformed_envelope_is_refused(events_by_class, change):
+def test_malformed_envelope_is_refused(events_by_class: EventsByClass, change: Change) -> None:
     envelope = to_envelope(events_by_class[ConferenceRenamed], TRACE)
     change(envelope)
     with pytest.raises(MalformedEnvelope):
@@ -226,6 +238,6 @@ def test_malformed_envelope_is_refused(events_by_class, change):
 
 
 @pytest.mark.parametrize("message", [None, "a string", ["list"], 42, b"{}"])
-def test_a_message_that_is_not_a_mapping_is_malformed(message):
+def test_a_message_that_is_not_a_mapping_is_malformed(message: object) -> None:
     with pytest.raises(MalformedEnvelope):
-        from_envelope(message)
+        from_envelope(message)  # type: ignore[arg-type]  # wrong type on purpose

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from typed_input import moment
 
-from shared_domain.conference import Slot
+from shared_domain.conference import Conference, Slot
 from shared_domain.errors import (
     InvalidInput,
     SlotOutsideConference,
@@ -23,46 +22,57 @@ from shared_domain.errors import (
     TalkOfOtherConference,
 )
 from shared_domain.events import TalkScheduled, TalkUnscheduled
-from shared_domain.talk import speakers_of
+from shared_domain.talk import Talk, speakers_of
 from shared_domain.values import Speaker
+from tests.unit.domain.conftest import MakeConference, MakeTalk, Recorded, Refused
+from tests.unit.domain.typed_input import moment
 
 
-def put(conference, talk, stage, starts_at, *others):
+def put(conference: Conference, talk: Talk, stage: str, starts_at: object, *others: Talk) -> None:
     """Schedule ``talk``; ``others`` are the talks that may already hold slots."""
     conference.schedule(
         talk, stage=stage, starts_at=moment(starts_at), speakers_of=speakers_of([talk, *others])
     )
 
 
-def scheduled_data(talk_id, stage, starts_at, ends_at):
+def scheduled_data(talk_id: str, stage: str, starts_at: str, ends_at: str) -> dict[str, str]:
     return {"talk_id": talk_id, "stage": stage, "starts_at": starts_at, "ends_at": ends_at}
 
 
 @pytest.fixture
-def conference(make_conference):
+def conference(make_conference: MakeConference) -> Conference:
     return make_conference()
 
 
 @pytest.fixture
-def ada_talk(make_talk):
+def ada_talk(make_talk: MakeTalk) -> Talk:
     """Accepted, 40 minutes, spoken by Ada Lovelace."""
     return make_talk("talk-ada", status="accepted", speakers=["Ada Lovelace"])
 
 
 @pytest.fixture
-def grace_talk(make_talk):
+def grace_talk(make_talk: MakeTalk) -> Talk:
     """Accepted, 40 minutes, spoken by Grace Hopper."""
     return make_talk("talk-grace", status="accepted", speakers=["Grace Hopper"])
 
 
-def utc(text):
+def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def slot_of(conference: Conference, talk_id: str) -> Slot:
+    """The talk's slot; the test fails here if it has none."""
+    slot = conference.slot_of(talk_id)
+    assert slot is not None, f"{talk_id} has no slot"
+    return slot
 
 
 # --- scheduling --------------------------------------------------------------------------
 
 
-def test_schedule_records_talk_scheduled_on_the_conference_only(conference, ada_talk, recorded):
+def test_schedule_records_talk_scheduled_on_the_conference_only(
+    conference: Conference, ada_talk: Talk, recorded: Recorded
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
 
     recorded(
@@ -91,39 +101,49 @@ def test_schedule_records_talk_scheduled_on_the_conference_only(conference, ada_
         ("talk", 25, "2026-06-01T10:25:00+00:00"),
     ],
 )
-def test_slot_lasts_the_talks_duration(conference, make_talk, fmt, duration, ends_at):
+def test_slot_lasts_the_talks_duration(
+    conference: Conference, make_talk: MakeTalk, fmt: str, duration: int | None, ends_at: str
+) -> None:
     talk = make_talk(status="accepted", format=fmt, duration_minutes=duration)
     put(conference, talk, "Main", "2026-06-01T10:00:00Z")
     assert conference.pull_events()[0].data()["ends_at"] == ends_at
 
 
 @pytest.mark.parametrize("status", ["submitted", "rejected", "withdrawn"])
-def test_only_accepted_talks_can_be_scheduled(conference, make_talk, refused, status):
+def test_only_accepted_talks_can_be_scheduled(
+    conference: Conference, make_talk: MakeTalk, refused: Refused, status: str
+) -> None:
     talk = make_talk(status=status)
     with refused(conference, TalkNotAccepted):
         put(conference, talk, "Main", "2026-06-01T10:00:00Z")
 
 
-def test_talk_of_another_conference_is_refused(conference, make_talk, refused):
+def test_talk_of_another_conference_is_refused(
+    conference: Conference, make_talk: MakeTalk, refused: Refused
+) -> None:
     talk = make_talk(status="accepted", conference_id="conf-2")
     with refused(conference, TalkOfOtherConference):
         put(conference, talk, "Main", "2026-06-01T10:00:00Z")
 
 
-def test_unknown_stage_is_refused(conference, ada_talk, refused):
+def test_unknown_stage_is_refused(conference: Conference, ada_talk: Talk, refused: Refused) -> None:
     with refused(conference, StageUnknown):
         put(conference, ada_talk, "Garden", "2026-06-01T10:00:00Z")
 
 
 @pytest.mark.parametrize("stage", ["main", "MAIN", "  Main "])
-def test_stage_matches_ignoring_case_and_records_its_canonical_name(conference, ada_talk, stage):
+def test_stage_matches_ignoring_case_and_records_its_canonical_name(
+    conference: Conference, ada_talk: Talk, stage: str
+) -> None:
     put(conference, ada_talk, stage, "2026-06-01T10:00:00Z")
     assert conference.pull_events()[0].data()["stage"] == "Main"
-    assert conference.slot_of("talk-ada").stage == "Main"
+    assert slot_of(conference, "talk-ada").stage == "Main"
 
 
 @pytest.mark.parametrize("starts_at", ["tomorrow at ten", "", None, 1780308000])
-def test_start_must_be_an_iso_date_time(conference, ada_talk, refused, starts_at):
+def test_start_must_be_an_iso_date_time(
+    conference: Conference, ada_talk: Talk, refused: Refused, starts_at: str | int | None
+) -> None:
     with refused(conference, InvalidInput, "starts_at"):
         put(conference, ada_talk, "Main", starts_at)
 
@@ -136,7 +156,9 @@ def test_start_must_be_an_iso_date_time(conference, ada_talk, refused, starts_at
         ("2026-06-01T10:00:00", "2026-06-01T10:00:00+00:00"),  # naive: the conference's zone
     ],
 )
-def test_start_is_stored_in_utc(conference, ada_talk, starts_at, stored):
+def test_start_is_stored_in_utc(
+    conference: Conference, ada_talk: Talk, starts_at: str, stored: str
+) -> None:
     put(conference, ada_talk, "Main", starts_at)
     assert conference.pull_events()[0].data()["starts_at"] == stored
 
@@ -152,7 +174,9 @@ def test_start_is_stored_in_utc(conference, ada_talk, starts_at, stored):
         "2026-06-02T23:20:00Z",  # ends exactly at the end of the last day
     ],
 )
-def test_slot_within_the_conference_days_is_accepted(conference, ada_talk, starts_at):
+def test_slot_within_the_conference_days_is_accepted(
+    conference: Conference, ada_talk: Talk, starts_at: str
+) -> None:
     put(conference, ada_talk, "Main", starts_at)
     assert conference.version == 2
 
@@ -167,7 +191,9 @@ def test_slot_within_the_conference_days_is_accepted(conference, ada_talk, start
         "2026-06-03T09:00:00",
     ],
 )
-def test_slot_outside_the_conference_days_is_refused(conference, ada_talk, refused, starts_at):
+def test_slot_outside_the_conference_days_is_refused(
+    conference: Conference, ada_talk: Talk, refused: Refused, starts_at: str
+) -> None:
     with refused(conference, SlotOutsideConference):
         put(conference, ada_talk, "Main", starts_at)
 
@@ -185,8 +211,8 @@ def test_slot_outside_the_conference_days_is_refused(conference, ada_talk, refus
     ],
 )
 def test_slot_inside_the_days_in_the_conference_timezone(
-    make_conference, ada_talk, starts_at, stored
-):
+    make_conference: MakeConference, ada_talk: Talk, starts_at: str, stored: str
+) -> None:
     conference = make_conference(
         timezone="Europe/Berlin", starts_on="2026-06-01", ends_on="2026-06-01"
     )
@@ -205,8 +231,8 @@ def test_slot_inside_the_days_in_the_conference_timezone(
     ],
 )
 def test_slot_outside_the_days_in_the_conference_timezone(
-    make_conference, ada_talk, refused, starts_at
-):
+    make_conference: MakeConference, ada_talk: Talk, refused: Refused, starts_at: str
+) -> None:
     conference = make_conference(
         timezone="Europe/Berlin", starts_on="2026-06-01", ends_on="2026-06-01"
     )
@@ -215,7 +241,7 @@ def test_slot_outside_the_days_in_the_conference_timezone(
 
 
 @pytest.fixture
-def dst_conference(make_conference):
+def dst_conference(make_conference: MakeConference) -> Conference:
     """Berlin springs forward on 2026-03-29 at 02:00: the days are 47 hours long."""
     return make_conference(timezone="Europe/Berlin", starts_on="2026-03-28", ends_on="2026-03-29")
 
@@ -231,8 +257,8 @@ def dst_conference(make_conference):
     ],
 )
 def test_dst_conference_accepts_slots_inside_its_local_days(
-    dst_conference, ada_talk, starts_at, stored
-):
+    dst_conference: Conference, ada_talk: Talk, starts_at: str, stored: str
+) -> None:
     put(dst_conference, ada_talk, "Main", starts_at)
     event = dst_conference.pull_events()[0]
     assert event.data()["starts_at"] == stored
@@ -248,8 +274,8 @@ def test_dst_conference_accepts_slots_inside_its_local_days(
     ],
 )
 def test_dst_conference_refuses_slots_outside_its_local_days(
-    dst_conference, ada_talk, refused, starts_at
-):
+    dst_conference: Conference, ada_talk: Talk, refused: Refused, starts_at: str
+) -> None:
     with refused(dst_conference, SlotOutsideConference):
         put(dst_conference, ada_talk, "Main", starts_at)
 
@@ -269,8 +295,13 @@ def test_dst_conference_refuses_slots_outside_its_local_days(
     ],
 )
 def test_overlap_on_the_same_stage_is_refused(
-    conference, ada_talk, make_talk, refused, fmt, starts_at
-):
+    conference: Conference,
+    ada_talk: Talk,
+    make_talk: MakeTalk,
+    refused: Refused,
+    fmt: str,
+    starts_at: str,
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")  # 10:00-10:40
     conference.pull_events()
     other = make_talk("talk-other", status="accepted", speakers=["Linus"], format=fmt)
@@ -287,8 +318,14 @@ def test_overlap_on_the_same_stage_is_refused(
     ],
 )
 def test_back_to_back_or_other_stage_is_allowed(
-    conference, ada_talk, grace_talk, recorded, stage, starts_at, ends_at
-):
+    conference: Conference,
+    ada_talk: Talk,
+    grace_talk: Talk,
+    recorded: Recorded,
+    stage: str,
+    starts_at: str,
+    ends_at: str,
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     conference.pull_events()
     put(conference, grace_talk, stage, starts_at, ada_talk)
@@ -308,8 +345,12 @@ def test_back_to_back_or_other_stage_is_allowed(
     ],
 )
 def test_speaker_double_booking_across_stages_is_refused(
-    conference, ada_talk, make_talk, refused, speakers
-):
+    conference: Conference,
+    ada_talk: Talk,
+    make_talk: MakeTalk,
+    refused: Refused,
+    speakers: list[str],
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     conference.pull_events()
     other = make_talk("talk-other", status="accepted", speakers=speakers)
@@ -325,7 +366,9 @@ def test_speaker_double_booking_across_stages_is_refused(
         (["Ada Byron"], "2026-06-01T10:20:00Z"),  # another speaker, at the same time
     ],
 )
-def test_speaker_free_at_that_time_is_allowed(conference, ada_talk, make_talk, speakers, starts_at):
+def test_speaker_free_at_that_time_is_allowed(
+    conference: Conference, ada_talk: Talk, make_talk: MakeTalk, speakers: list[str], starts_at: str
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     other = make_talk("talk-other", status="accepted", speakers=speakers)
     put(conference, other, "Side", starts_at, ada_talk)
@@ -336,8 +379,8 @@ def test_speaker_free_at_that_time_is_allowed(conference, ada_talk, make_talk, s
 
 
 def test_scheduling_again_moves_the_talk_without_conflicting_with_itself(
-    conference, ada_talk, recorded
-):
+    conference: Conference, ada_talk: Talk, recorded: Recorded
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     conference.pull_events()
 
@@ -354,7 +397,9 @@ def test_scheduling_again_moves_the_talk_without_conflicting_with_itself(
     assert [s.talk_id for s in conference.slots] == ["talk-ada"]
 
 
-def test_moving_frees_the_old_slot(conference, ada_talk, grace_talk):
+def test_moving_frees_the_old_slot(
+    conference: Conference, ada_talk: Talk, grace_talk: Talk
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     put(conference, ada_talk, "Side", "2026-06-01T10:00:00Z")
     put(conference, grace_talk, "Main", "2026-06-01T10:00:00Z", ada_talk)
@@ -366,14 +411,14 @@ def test_moving_frees_the_old_slot(conference, ada_talk, grace_talk):
 
 
 def test_moving_into_a_conflict_is_refused_and_keeps_the_old_slot(
-    conference, ada_talk, grace_talk, refused
-):
+    conference: Conference, ada_talk: Talk, grace_talk: Talk, refused: Refused
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     put(conference, grace_talk, "Main", "2026-06-01T11:00:00Z", ada_talk)
     conference.pull_events()
     with refused(conference, StageSlotTaken):
         put(conference, ada_talk, "Main", "2026-06-01T11:30:00Z", grace_talk)
-    assert conference.slot_of("talk-ada").starts_at == utc("2026-06-01T10:00:00Z")
+    assert slot_of(conference, "talk-ada").starts_at == utc("2026-06-01T10:00:00Z")
 
 
 @pytest.mark.parametrize(
@@ -384,7 +429,9 @@ def test_moving_into_a_conflict_is_refused_and_keeps_the_old_slot(
         ("MAIN", "2026-06-01T10:00:00"),
     ],
 )
-def test_scheduling_into_the_same_slot_records_nothing(conference, ada_talk, stage, starts_at):
+def test_scheduling_into_the_same_slot_records_nothing(
+    conference: Conference, ada_talk: Talk, stage: str, starts_at: str
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     conference.pull_events()
     put(conference, ada_talk, stage, starts_at)
@@ -392,7 +439,9 @@ def test_scheduling_into_the_same_slot_records_nothing(conference, ada_talk, sta
     assert conference.pull_events() == []
 
 
-def test_same_slot_after_a_round_trip_through_state_records_nothing(conference, ada_talk):
+def test_same_slot_after_a_round_trip_through_state_records_nothing(
+    conference: Conference, ada_talk: Talk
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     restored = type(conference).from_state(conference.id, conference.version, conference.to_state())
     put(restored, ada_talk, "Main", "2026-06-01T10:00:00Z")
@@ -400,7 +449,9 @@ def test_same_slot_after_a_round_trip_through_state_records_nothing(conference, 
 
 
 @pytest.mark.parametrize("reason", ["unscheduled", "withdrawn"])
-def test_unschedule_frees_the_slot(conference, ada_talk, grace_talk, recorded, reason):
+def test_unschedule_frees_the_slot(
+    conference: Conference, ada_talk: Talk, grace_talk: Talk, recorded: Recorded, reason: str
+) -> None:
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     conference.pull_events()
 
@@ -416,7 +467,9 @@ def test_unschedule_frees_the_slot(conference, ada_talk, grace_talk, recorded, r
     assert conference.slot_of("talk-grace") is not None
 
 
-def test_unschedule_an_unscheduled_talk_is_refused(conference, ada_talk, refused):
+def test_unschedule_an_unscheduled_talk_is_refused(
+    conference: Conference, ada_talk: Talk, refused: Refused
+) -> None:
     with refused(conference, TalkNotScheduled):
         conference.unschedule("talk-unknown")
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
@@ -430,7 +483,7 @@ def test_unschedule_an_unscheduled_talk_is_refused(conference, ada_talk, refused
 
 
 @pytest.fixture
-def busy_conference(conference, ada_talk, grace_talk):
+def busy_conference(conference: Conference, ada_talk: Talk, grace_talk: Talk) -> Conference:
     """Ada on Main 10:00-10:40, Grace on Side 10:20-11:00."""
     put(conference, ada_talk, "Main", "2026-06-01T10:00:00Z")
     put(conference, grace_talk, "Side", "2026-06-01T10:20:00Z", ada_talk)
@@ -440,8 +493,12 @@ def busy_conference(conference, ada_talk, grace_talk):
 
 @pytest.mark.parametrize("names", [["Ada Lovelace"], ["Linus", " ada LOVELACE "]])
 def test_ensure_speakers_free_refuses_a_speaker_busy_elsewhere(
-    busy_conference, ada_talk, grace_talk, refused, names
-):
+    busy_conference: Conference,
+    ada_talk: Talk,
+    grace_talk: Talk,
+    refused: Refused,
+    names: list[str],
+) -> None:
     with refused(busy_conference, SpeakerDoubleBooked):
         busy_conference.ensure_speakers_free(
             "talk-grace", [Speaker(n) for n in names], speakers_of([ada_talk, grace_talk])
@@ -457,8 +514,8 @@ def test_ensure_speakers_free_refuses_a_speaker_busy_elsewhere(
     ],
 )
 def test_ensure_speakers_free_accepts_free_speakers(
-    busy_conference, ada_talk, grace_talk, talk_id, names
-):
+    busy_conference: Conference, ada_talk: Talk, grace_talk: Talk, talk_id: str, names: list[str]
+) -> None:
     busy_conference.ensure_speakers_free(
         talk_id, [Speaker(n) for n in names], speakers_of([ada_talk, grace_talk])
     )
@@ -479,8 +536,10 @@ def test_ensure_speakers_free_accepts_free_speakers(
         (("10:00", "10:40"), ("09:00", "12:00"), True),
     ],
 )
-def test_slot_overlap_is_symmetric_and_back_to_back_does_not_overlap(a, b, overlap):
-    def slot(times):
+def test_slot_overlap_is_symmetric_and_back_to_back_does_not_overlap(
+    a: tuple[str, str], b: tuple[str, str], overlap: bool
+) -> None:
+    def slot(times: tuple[str, str]) -> Slot:
         start, end = (utc(f"2026-06-01T{t}:00Z") for t in times)
         return Slot("t", "Main", start, end)
 
@@ -488,12 +547,15 @@ def test_slot_overlap_is_symmetric_and_back_to_back_does_not_overlap(a, b, overl
     assert slot(b).overlaps(slot(a)) is overlap
 
 
-def test_slot_data_round_trip():
+def test_slot_data_round_trip() -> None:
     slot = Slot("t", "Main", utc("2026-06-01T10:00:00Z"), utc("2026-06-01T10:40:00Z"))
     assert Slot.from_data(slot.to_data()) == slot
 
 
 @pytest.mark.parametrize("stage", [None, 3, ["Main"]])
-def test_a_stage_that_is_not_a_name_is_invalid_input(conference, ada_talk, refused, stage):
+def test_a_stage_that_is_not_a_name_is_invalid_input(
+    conference: Conference, ada_talk: Talk, refused: Refused, stage: int | list[str] | None
+) -> None:
     with refused(conference, InvalidInput, "stage"):
-        put(conference, ada_talk, stage, "2026-06-01T10:00:00+00:00")
+        # wrong type on purpose
+        put(conference, ada_talk, stage, "2026-06-01T10:00:00+00:00")  # type: ignore[arg-type]

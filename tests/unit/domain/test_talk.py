@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from typed_input import typed
 
 from shared_domain.errors import (
     IllegalTalkTransition,
@@ -12,14 +13,17 @@ from shared_domain.errors import (
     TalkNotEditable,
 )
 from shared_domain.events import (
+    DomainEvent,
     TalkAccepted,
     TalkEdited,
     TalkRejected,
     TalkSubmitted,
     TalkWithdrawn,
 )
-from shared_domain.talk import Talk, TalkDetails, TalkStatus, speakers_of
-from shared_domain.values import Speaker
+from shared_domain.talk import DetailChanges, Talk, TalkDetails, TalkStatus, speakers_of
+from shared_domain.values import Format, Speaker
+from tests.unit.domain.conftest import InvalidFields, MakeDetails, MakeTalk, Recorded, Refused
+from tests.unit.domain.typed_input import typed
 
 DETAILS_DATA = {
     "title": "Event sourcing in practice",
@@ -32,14 +36,14 @@ DETAILS_DATA = {
 }
 
 
-def parse(talk_input, **overrides):
+def parse(talk_input: dict[str, Any], **overrides: object) -> TalkDetails:
     return TalkDetails.parse(**typed(**{**talk_input, **overrides}))
 
 
 # --- submit ------------------------------------------------------------------------------
 
 
-def test_submit_records_talk_submitted(make_details, recorded):
+def test_submit_records_talk_submitted(make_details: MakeDetails, recorded: Recorded) -> None:
     talk = Talk.submit("talk-1", "conf-1", make_details())
 
     assert (talk.id, talk.conference_id, talk.status) == ("talk-1", "conf-1", "submitted")
@@ -51,35 +55,41 @@ def test_submit_records_talk_submitted(make_details, recorded):
 # --- details -----------------------------------------------------------------------------
 
 
-def test_details_parse(talk_input):
+def test_details_parse(talk_input: dict[str, Any]) -> None:
     details = parse(talk_input, title="  Event sourcing in practice  ")
     assert details.to_data() == DETAILS_DATA
     assert details.speakers == (Speaker("Ada Lovelace", "Analytical Engines"),)
 
 
 @pytest.mark.parametrize("title", ["abc", "  abc  ", "t" * 200, " " + "t" * 200 + " "])
-def test_title_3_to_200_characters_after_trim(talk_input, title):
+def test_title_3_to_200_characters_after_trim(talk_input: dict[str, Any], title: str) -> None:
     assert parse(talk_input, title=title).title == title.strip()
 
 
 @pytest.mark.parametrize("title", ["ab", "  ab  ", "", "t" * 201, None, 123])
-def test_title_out_of_bounds_is_refused(talk_input, invalid_fields, title):
+def test_title_out_of_bounds_is_refused(
+    talk_input: dict[str, Any], invalid_fields: InvalidFields, title: str | int | None
+) -> None:
     with invalid_fields("title"):
         parse(talk_input, title=title)
 
 
 @pytest.mark.parametrize(("abstract", "expected"), [("", ""), ("  ", ""), ("a" * 5000, "a" * 5000)])
-def test_abstract_0_to_5000_characters(talk_input, abstract, expected):
+def test_abstract_0_to_5000_characters(
+    talk_input: dict[str, Any], abstract: str, expected: str
+) -> None:
     assert parse(talk_input, abstract=abstract).abstract == expected
 
 
-def test_abstract_defaults_to_empty(talk_input):
+def test_abstract_defaults_to_empty(talk_input: dict[str, Any]) -> None:
     del talk_input["abstract"]
     assert parse(talk_input).abstract == ""
 
 
 @pytest.mark.parametrize("abstract", ["a" * 5001, None, ["text"]])
-def test_abstract_over_5000_is_refused(talk_input, invalid_fields, abstract):
+def test_abstract_over_5000_is_refused(
+    talk_input: dict[str, Any], invalid_fields: InvalidFields, abstract: str | list[str] | None
+) -> None:
     with invalid_fields("abstract"):
         parse(talk_input, abstract=abstract)
 
@@ -94,7 +104,9 @@ def test_abstract_over_5000_is_refused(talk_input, invalid_fields, abstract):
         ([{"name": f"S{i}"} for i in range(5)], tuple(Speaker(f"S{i}") for i in range(5))),
     ],
 )
-def test_speakers_1_to_5_with_optional_company(talk_input, speakers, expected):
+def test_speakers_1_to_5_with_optional_company(
+    talk_input: dict[str, Any], speakers: list[dict[str, str | None]], expected: tuple[Speaker, ...]
+) -> None:
     assert parse(talk_input, speakers=speakers).speakers == expected
 
 
@@ -111,7 +123,12 @@ def test_speakers_1_to_5_with_optional_company(talk_input, speakers, expected):
         (None, ["speakers"]),
     ],
 )
-def test_speaker_refusals(talk_input, invalid_fields, speakers, fields):
+def test_speaker_refusals(
+    talk_input: dict[str, Any],
+    invalid_fields: InvalidFields,
+    speakers: list[dict[str, str]] | list[str] | None,
+    fields: list[str],
+) -> None:
     with invalid_fields(*fields):
         parse(talk_input, speakers=speakers)
 
@@ -125,11 +142,13 @@ def test_speaker_refusals(talk_input, invalid_fields, speakers, fields):
         ([f"t{i}" for i in range(10)], tuple(f"t{i}" for i in range(10))),
     ],
 )
-def test_tags_normalized_collapsed_up_to_10(talk_input, tags, expected):
+def test_tags_normalized_collapsed_up_to_10(
+    talk_input: dict[str, Any], tags: list[str], expected: tuple[str, ...]
+) -> None:
     assert parse(talk_input, tags=tags).tags == expected
 
 
-def test_tags_default_to_none(talk_input):
+def test_tags_default_to_none(talk_input: dict[str, Any]) -> None:
     del talk_input["tags"]
     assert parse(talk_input).tags == ()
 
@@ -142,7 +161,9 @@ def test_tags_default_to_none(talk_input):
         (["", "c#"], ["tags.0", "tags.1"]),
     ],
 )
-def test_tag_refusals(talk_input, invalid_fields, tags, fields):
+def test_tag_refusals(
+    talk_input: dict[str, Any], invalid_fields: InvalidFields, tags: list[str], fields: list[str]
+) -> None:
     with invalid_fields(*fields):
         parse(talk_input, tags=tags)
 
@@ -154,7 +175,7 @@ def test_tag_refusals(talk_input, invalid_fields, tags, fields):
         *(("format", v) for v in ("talk", "lightning", "workshop", "keynote")),
     ],
 )
-def test_level_and_format_enums(talk_input, field, value):
+def test_level_and_format_enums(talk_input: dict[str, Any], field: str, value: str) -> None:
     assert getattr(parse(talk_input, **{field: value}), field) == value
 
 
@@ -170,8 +191,11 @@ def test_level_and_format_enums(talk_input, field, value):
     ],
 )
 def test_level_and_format_outside_the_enums_are_refused(
-    talk_input, invalid_fields, overrides, fields
-):
+    talk_input: dict[str, Any],
+    invalid_fields: InvalidFields,
+    overrides: dict[str, str | None],
+    fields: list[str],
+) -> None:
     with invalid_fields(*fields):
         parse(talk_input, **overrides)
 
@@ -179,25 +203,27 @@ def test_level_and_format_outside_the_enums_are_refused(
 @pytest.mark.parametrize(
     ("fmt", "minutes"), [("talk", 40), ("lightning", 10), ("workshop", 120), ("keynote", 45)]
 )
-def test_duration_defaults_by_format(talk_input, fmt, minutes):
+def test_duration_defaults_by_format(talk_input: dict[str, Any], fmt: str, minutes: int) -> None:
     assert parse(talk_input, format=fmt).duration_minutes == minutes
     assert parse(talk_input, format=fmt, duration_minutes=None).duration_minutes == minutes
 
 
 @pytest.mark.parametrize("minutes", [5, 30, 480])
-def test_duration_5_to_480(talk_input, minutes):
+def test_duration_5_to_480(talk_input: dict[str, Any], minutes: int) -> None:
     assert parse(talk_input, format="lightning", duration_minutes=minutes).duration_minutes == (
         minutes
     )
 
 
 @pytest.mark.parametrize("minutes", [4, 481, 0, -40, True, 45.0, "45"])
-def test_duration_out_of_range_is_refused(talk_input, invalid_fields, minutes):
+def test_duration_out_of_range_is_refused(
+    talk_input: dict[str, Any], invalid_fields: InvalidFields, minutes: int | float | str
+) -> None:
     with invalid_fields("duration_minutes"):
         parse(talk_input, duration_minutes=minutes)
 
 
-def test_every_invalid_field_is_reported_at_once(invalid_fields):
+def test_every_invalid_field_is_reported_at_once(invalid_fields: InvalidFields) -> None:
     with invalid_fields(
         "title",
         "abstract",
@@ -220,7 +246,7 @@ def test_every_invalid_field_is_reported_at_once(invalid_fields):
         )
 
 
-def test_details_data_round_trip(make_details):
+def test_details_data_round_trip(make_details: MakeDetails) -> None:
     details = make_details(speakers=[{"name": "Ada"}, {"name": "Grace", "company": "Navy"}])
     assert TalkDetails.from_data(details.to_data()) == details
     assert details.speaker_keys() == frozenset({"ada", "grace"})
@@ -229,29 +255,34 @@ def test_details_data_round_trip(make_details):
 # --- revise (PATCH) -------------------------------------------------------------------------
 
 
-def test_revise_changes_only_the_named_fields(make_details):
+def test_revise_changes_only_the_named_fields(make_details: MakeDetails) -> None:
     details = make_details()
     revised = details.revise({"title": "  A new title ", "tags": ["New", "new"]})
     assert revised.to_data() == {**DETAILS_DATA, "title": "A new title", "tags": ["new"]}
     assert details.to_data() == DETAILS_DATA  # the original is untouched
 
 
-def test_revise_with_no_changes_is_equal(make_details):
+def test_revise_with_no_changes_is_equal(make_details: MakeDetails) -> None:
     details = make_details()
     assert details.revise({}) == details
 
 
-def test_revise_format_keeps_the_current_duration(make_details):
-    assert make_details().revise({"format": "workshop"}).duration_minutes == 40
+def test_revise_format_keeps_the_current_duration(make_details: MakeDetails) -> None:
+    assert make_details().revise({"format": Format.WORKSHOP}).duration_minutes == 40
 
 
 @pytest.mark.parametrize("field", ["status", "conference_id", "id", "rating"])
-def test_revise_an_unknown_field_is_refused(make_details, invalid_fields, field):
+def test_revise_an_unknown_field_is_refused(
+    make_details: MakeDetails, invalid_fields: InvalidFields, field: str
+) -> None:
     with invalid_fields(field):
-        make_details().revise({field: "x", "title": "Still valid"})
+        # a key that is no detail, on purpose
+        make_details().revise({field: "x", "title": "Still valid"})  # type: ignore[misc]
 
 
-def test_revise_reports_every_invalid_field(make_details, invalid_fields):
+def test_revise_reports_every_invalid_field(
+    make_details: MakeDetails, invalid_fields: InvalidFields
+) -> None:
     with invalid_fields("title", "speakers.0.company", "duration_minutes"):
         make_details().revise(
             {"title": "", "speakers": [Speaker("A", "c" * 101)], "duration_minutes": 0}
@@ -262,7 +293,9 @@ def test_revise_reports_every_invalid_field(make_details, invalid_fields):
 
 
 @pytest.mark.parametrize(("status", "version"), [("submitted", 1), ("accepted", 2)])
-def test_edit_while_submitted_or_accepted_records_talk_edited(make_talk, recorded, status, version):
+def test_edit_while_submitted_or_accepted_records_talk_edited(
+    make_talk: MakeTalk, recorded: Recorded, status: str, version: int
+) -> None:
     talk = make_talk(status=status)
     new = talk.details.revise({"title": "Better title", "duration_minutes": 30})
 
@@ -279,14 +312,16 @@ def test_edit_while_submitted_or_accepted_records_talk_edited(make_talk, recorde
 
 
 @pytest.mark.parametrize("status", ["rejected", "withdrawn"])
-def test_edit_of_a_rejected_or_withdrawn_talk_is_refused(make_talk, refused, status):
+def test_edit_of_a_rejected_or_withdrawn_talk_is_refused(
+    make_talk: MakeTalk, refused: Refused, status: str
+) -> None:
     talk = make_talk(status=status)
     with refused(talk, TalkNotEditable):
         talk.edit(talk.details.revise({"title": "Better title"}), scheduled=False)
 
 
 @pytest.mark.parametrize("status", ["submitted", "accepted"])
-def test_edit_that_changes_nothing_records_nothing(make_talk, status):
+def test_edit_that_changes_nothing_records_nothing(make_talk: MakeTalk, status: str) -> None:
     talk = make_talk(status=status)
     version = talk.version
     talk.edit(talk.details.revise({"title": "  Event sourcing in practice "}), scheduled=True)
@@ -297,13 +332,17 @@ def test_edit_that_changes_nothing_records_nothing(make_talk, status):
 @pytest.mark.parametrize(
     "changes", [{"duration_minutes": 30}, {"duration_minutes": 30, "title": "New"}]
 )
-def test_duration_of_a_scheduled_talk_is_locked(make_talk, refused, changes):
+def test_duration_of_a_scheduled_talk_is_locked(
+    make_talk: MakeTalk, refused: Refused, changes: DetailChanges
+) -> None:
     talk = make_talk(status="accepted")
     with refused(talk, ScheduledDurationLocked):
         talk.edit(talk.details.revise(changes), scheduled=True)
 
 
-def test_scheduled_talk_may_change_everything_but_its_duration(make_talk, recorded):
+def test_scheduled_talk_may_change_everything_but_its_duration(
+    make_talk: MakeTalk, recorded: Recorded
+) -> None:
     talk = make_talk(status="accepted")
     new = talk.details.revise({"title": "New title", "speakers": [Speaker("Grace")]})
     talk.edit(new, scheduled=True)
@@ -336,7 +375,16 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("start", "command", "args", "target", "event", "data"), ALLOWED)
-def test_allowed_transitions(make_talk, recorded, start, command, args, target, event, data):
+def test_allowed_transitions(
+    make_talk: MakeTalk,
+    recorded: Recorded,
+    start: str,
+    command: str,
+    args: tuple[str, ...],
+    target: str,
+    event: type[DomainEvent],
+    data: dict[str, str],
+) -> None:
     talk = make_talk(status=start)
     version = talk.version
     getattr(talk, command)(*args)
@@ -345,7 +393,9 @@ def test_allowed_transitions(make_talk, recorded, start, command, args, target, 
 
 
 @pytest.mark.parametrize(("start", "command"), REFUSED)
-def test_refused_transitions(make_talk, refused, start, command):
+def test_refused_transitions(
+    make_talk: MakeTalk, refused: Refused, start: str, command: str
+) -> None:
     talk = make_talk(status=start)
     with refused(talk, IllegalTalkTransition):
         getattr(talk, command)()
@@ -353,14 +403,16 @@ def test_refused_transitions(make_talk, refused, start, command):
 
 
 @pytest.mark.parametrize("reason", ["r" * 1001, None, 5])
-def test_reject_with_an_invalid_reason_is_refused(make_talk, refused, reason):
+def test_reject_with_an_invalid_reason_is_refused(
+    make_talk: MakeTalk, refused: Refused, reason: str | int | None
+) -> None:
     talk = make_talk()
     with refused(talk, InvalidInput, "reason"):
-        talk.reject(reason)
+        talk.reject(reason)  # type: ignore[arg-type]  # wrong type on purpose
     assert talk.status == "submitted"
 
 
-def test_reject_reason_up_to_1000(make_talk):
+def test_reject_reason_up_to_1000(make_talk: MakeTalk) -> None:
     talk = make_talk()
     talk.reject("r" * 1000)
     assert talk.pull_events()[0].data() == {"reason": "r" * 1000}
@@ -369,7 +421,9 @@ def test_reject_reason_up_to_1000(make_talk):
 # --- versions and snapshots -------------------------------------------------------------------
 
 
-def test_each_event_advances_the_version_by_one_and_pull_events_clears(make_details):
+def test_each_event_advances_the_version_by_one_and_pull_events_clears(
+    make_details: MakeDetails,
+) -> None:
     talk = Talk.submit("talk-1", "conf-1", make_details())
     talk.edit(talk.details.revise({"title": "Second"}), scheduled=False)
     talk.accept()
@@ -391,7 +445,7 @@ def test_each_event_advances_the_version_by_one_and_pull_events_clears(make_deta
 
 
 @pytest.mark.parametrize("status", ["submitted", "accepted", "rejected", "withdrawn"])
-def test_state_round_trip(make_talk, status):
+def test_state_round_trip(make_talk: MakeTalk, status: str) -> None:
     talk = make_talk(
         status=status,
         speakers=[{"name": "Ada"}, {"name": "Grace", "company": "Navy"}],
@@ -421,7 +475,7 @@ def test_state_round_trip(make_talk, status):
     assert restored.pull_events() == []
 
 
-def test_speakers_of_maps_talk_ids_to_speakers(make_talk):
+def test_speakers_of_maps_talk_ids_to_speakers(make_talk: MakeTalk) -> None:
     a = make_talk("a", speakers=["Ada"])
     b = make_talk("b", speakers=["Grace", "Linus"])
     assert speakers_of([a, b]) == {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import pytest
-from typed_input import speaker
 
 from shared_domain import errors, values
 from shared_domain.errors import FieldError, FieldErrors, InvalidInput, invalid
 from shared_domain.values import DEFAULT_DURATION_MINUTES, Format, Level, Speaker
+from tests.unit.domain.typed_input import speaker
 
 
 def fields_of(error: pytest.ExceptionInfo[InvalidInput]) -> list[str]:
@@ -22,23 +24,24 @@ def fields_of(error: pytest.ExceptionInfo[InvalidInput]) -> list[str]:
     ("raw", "expected"),
     [("abc", "abc"), ("  abc  ", "abc"), ("\tab c\n", "ab c"), (" " + "x" * 5 + " ", "xxxxx")],
 )
-def test_text_is_trimmed(raw, expected):
+def test_text_is_trimmed(raw: str, expected: str) -> None:
     assert values.text("f", raw, min_len=3, max_len=5) == expected
 
 
 @pytest.mark.parametrize("raw", ["ab", "  ab  ", "xxxxxx", "", None, 123, ["abc"]])
-def test_text_out_of_bounds_or_not_a_string_is_refused(raw):
+def test_text_out_of_bounds_or_not_a_string_is_refused(raw: str | int | list[str] | None) -> None:
     with pytest.raises(InvalidInput) as info:
-        values.text("f", raw, min_len=3, max_len=5)
+        # wrong type on purpose
+        values.text("f", raw, min_len=3, max_len=5)  # type: ignore[arg-type]
     assert fields_of(info) == ["f"]
 
 
-def test_text_with_zero_minimum_accepts_blank_as_empty():
+def test_text_with_zero_minimum_accepts_blank_as_empty() -> None:
     assert values.text("f", "   ", min_len=0, max_len=5) == ""
 
 
 @pytest.mark.parametrize("raw", [5, 7, 10])
-def test_integer_in_range(raw):
+def test_integer_in_range(raw: int) -> None:
     assert values.integer("n", raw, low=5, high=10) == raw
 
 
@@ -46,10 +49,13 @@ def test_integer_in_range(raw):
     ("raw", "low"),
     [(4, 5), (11, 5), (True, 0), (False, 0), (7.0, 5), ("7", 5), (None, 5)],
 )
-def test_integer_out_of_range_or_not_an_int_is_refused(raw, low):
+def test_integer_out_of_range_or_not_an_int_is_refused(
+    raw: int | float | str | None, low: int
+) -> None:
     # bools are refused as such, even where their int value (0 or 1) would be in range
     with pytest.raises(InvalidInput) as info:
-        values.integer("n", raw, low=low, high=10)
+        # wrong type on purpose
+        values.integer("n", raw, low=low, high=10)  # type: ignore[arg-type]
     assert fields_of(info) == ["n"]
 
 
@@ -60,20 +66,20 @@ def test_integer_out_of_range_or_not_an_int_is_refused(raw, low):
         (Format, ["talk", "lightning", "workshop", "keynote"]),
     ],
 )
-def test_enums_have_exactly_the_specified_members(enum, members):
+def test_enums_have_exactly_the_specified_members(enum: type[StrEnum], members: list[str]) -> None:
     assert [m.value for m in enum] == members
     for member in members:
         assert values.choice("x", member, enum) == member
 
 
 @pytest.mark.parametrize("raw", ["Beginner", "expert", "", None, 1, ["talk"]])
-def test_choice_outside_the_enum_is_refused(raw):
+def test_choice_outside_the_enum_is_refused(raw: str | int | list[str] | None) -> None:
     with pytest.raises(InvalidInput) as info:
-        values.choice("level", raw, Level)
+        values.choice("level", raw, Level)  # type: ignore[arg-type]  # wrong type on purpose
     assert fields_of(info) == ["level"]
 
 
-def test_default_durations_by_format():
+def test_default_durations_by_format() -> None:
     assert dict(DEFAULT_DURATION_MINUTES) == {
         Format.TALK: 40,
         Format.LIGHTNING: 10,
@@ -86,7 +92,7 @@ def test_default_durations_by_format():
 
 
 @pytest.mark.parametrize("raw", ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])
-def test_known_iana_timezones_are_accepted(raw):
+def test_known_iana_timezones_are_accepted(raw: str) -> None:
     assert values.timezone("timezone", raw) == raw
 
 
@@ -108,9 +114,9 @@ def test_known_iana_timezones_are_accepted(raw):
         0,
     ],
 )
-def test_unknown_timezones_are_refused(raw):
+def test_unknown_timezones_are_refused(raw: str | int | None) -> None:
     with pytest.raises(InvalidInput) as info:
-        values.timezone("timezone", raw)
+        values.timezone("timezone", raw)  # type: ignore[arg-type]  # wrong type on purpose
     assert fields_of(info) == ["timezone"]
 
 
@@ -120,28 +126,28 @@ def test_unknown_timezones_are_refused(raw):
 @pytest.mark.parametrize(
     "raw", ["a", "x" * 64, "ada.lovelace@example.org", "user_42-b", "ABCxyz019"]
 )
-def test_valid_attendee_ids(raw):
+def test_valid_attendee_ids(raw: str) -> None:
     assert values.attendee_id(raw) == raw
 
 
 @pytest.mark.parametrize(
     "raw", ["", "x" * 65, "has space", "ümlaut", "a/b", "a+b", "abc\n", " abc", None, 42]
 )
-def test_invalid_attendee_ids(raw):
+def test_invalid_attendee_ids(raw: str | int | None) -> None:
     with pytest.raises(InvalidInput) as info:
-        values.attendee_id(raw)
+        values.attendee_id(raw)  # type: ignore[arg-type]  # wrong type on purpose
     assert fields_of(info) == ["attendee_id"]
 
 
 @pytest.mark.parametrize("raw", [1, 2, 3, 4, 5])
-def test_stars_one_to_five(raw):
+def test_stars_one_to_five(raw: int) -> None:
     assert values.stars(raw) == raw
 
 
 @pytest.mark.parametrize("raw", [0, 6, -1, True, False, 4.0, 4.5, "4", None])
-def test_stars_outside_one_to_five_or_not_int_are_refused(raw):
+def test_stars_outside_one_to_five_or_not_int_are_refused(raw: int | float | str | None) -> None:
     with pytest.raises(InvalidInput) as info:
-        values.stars(raw)
+        values.stars(raw)  # type: ignore[arg-type]  # wrong type on purpose
     assert fields_of(info) == ["stars"]
 
 
@@ -160,7 +166,7 @@ def test_stars_outside_one_to_five_or_not_int_are_refused(raw):
         ({"name": "x"}, Speaker("x", None)),
     ],
 )
-def test_speaker_check(raw, expected):
+def test_speaker_check(raw: dict[str, str | None], expected: Speaker) -> None:
     assert values.speaker(speaker(raw)) == expected
 
 
@@ -175,14 +181,16 @@ def test_speaker_check(raw, expected):
         ({"name": 7, "company": "c" * 101}, ["name", "company"]),
     ],
 )
-def test_speaker_check_refusals_name_the_field(raw, fields):
+def test_speaker_check_refusals_name_the_field(
+    raw: dict[str, str | int], fields: list[str]
+) -> None:
     with pytest.raises(InvalidInput) as info:
         values.speaker(speaker(raw))
     assert fields_of(info) == fields
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_one_to_five_speakers(count):
+def test_one_to_five_speakers(count: int) -> None:
     raw = [Speaker(f"Speaker {i}") for i in range(count)]
     assert [s.name for s in values.speakers(raw)] == [f"Speaker {i}" for i in range(count)]
 
@@ -202,9 +210,10 @@ def test_one_to_five_speakers(count):
         ([{"name": "Ada Lovelace"}, {"name": "  ada   LOVELACE "}], ["speakers"]),
     ],
 )
-def test_speakers_refusals(raw, fields):
+def test_speakers_refusals(raw: list[dict[str, str] | str] | str | None, fields: list[str]) -> None:
+    given = [speaker(item) for item in raw] if isinstance(raw, list) else raw
     with pytest.raises(InvalidInput) as info:
-        values.speakers([speaker(item) for item in raw] if isinstance(raw, list) else raw)
+        values.speakers(given)  # type: ignore[arg-type]  # wrong type on purpose
     assert fields_of(info) == fields
 
 
@@ -217,7 +226,7 @@ def test_speakers_refusals(raw, fields):
         ("Ada Lovelace", "Ada Byron", False),
     ],
 )
-def test_speaker_key_ignores_case_and_surrounding_space(a, b, same):
+def test_speaker_key_ignores_case_and_surrounding_space(a: str, b: str, same: bool) -> None:
     assert (values.speaker_key(a) == values.speaker_key(b)) is same
     assert Speaker(a).key == values.speaker_key(a)
 
@@ -238,7 +247,9 @@ def test_speaker_key_ignores_case_and_surrounding_space(a, b, same):
         ([f"t{i}" for i in range(10)] + ["T0"], tuple(f"t{i}" for i in range(10))),
     ],
 )
-def test_tags_are_normalized_and_collapsed(raw, expected):
+def test_tags_are_normalized_and_collapsed(
+    raw: list[str] | tuple[str, ...], expected: tuple[str, ...]
+) -> None:
     assert values.tags(raw) == expected
 
 
@@ -257,16 +268,16 @@ def test_tags_are_normalized_and_collapsed(raw, expected):
         (None, ["tags"]),
     ],
 )
-def test_tag_refusals(raw, fields):
+def test_tag_refusals(raw: list[str] | list[int] | str | None, fields: list[str]) -> None:
     with pytest.raises(InvalidInput) as info:
-        values.tags(raw)
+        values.tags(raw)  # type: ignore[arg-type]  # wrong type on purpose
     assert fields_of(info) == fields
 
 
 # --- errors ----------------------------------------------------------------------------------
 
 
-def test_field_errors_prefix_relative_names_once():
+def test_field_errors_prefix_relative_names_once() -> None:
     collected = FieldErrors()
     with collected.field("speakers.0"):
         raise invalid("name", "bad")  # relative to the prefix
@@ -288,11 +299,11 @@ def test_field_errors_prefix_relative_names_once():
     assert info.value.detail == "; ".join(f"{e.field}: bad" for e in collected.errors)
 
 
-def test_field_errors_without_errors_do_not_raise():
+def test_field_errors_without_errors_do_not_raise() -> None:
     FieldErrors().raise_if_any()
 
 
-def test_every_error_class_has_its_own_code():
+def test_every_error_class_has_its_own_code() -> None:
     classes = [
         obj
         for obj in vars(errors).values()
@@ -314,19 +325,19 @@ def test_every_error_class_has_its_own_code():
         (errors.SpeakerDoubleBooked("x"), errors.RuleViolation),
     ],
 )
-def test_error_families(error, family):
+def test_error_families(error: errors.DomainError, family: type[errors.DomainError]) -> None:
     assert isinstance(error, family)
     assert error.detail
 
 
-def test_unknown_conference_names_the_field():
+def test_unknown_conference_names_the_field() -> None:
     assert errors.UnknownConference("c-9").errors == [
         FieldError("conference_id", "no conference with id 'c-9'")
     ]
 
 
 @pytest.mark.parametrize("raw", ["Ada\ud800", "Ada\x00"])
-def test_text_that_no_database_can_store_is_refused(raw):
+def test_text_that_no_database_can_store_is_refused(raw: str) -> None:
     from shared_domain import values
     from shared_domain.errors import InvalidInput
 

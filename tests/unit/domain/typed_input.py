@@ -2,8 +2,7 @@
 
 Tests write days, times and speakers as JSON has them (ISO strings, objects); these turn
 them into ``date``, ``datetime`` and ``Speaker`` and leave anything that is no such value
-as it is, for the domain to refuse. (This folder is no package: import it as
-``typed_input``.)
+as it is, for the domain to refuse.
 """
 
 from __future__ import annotations

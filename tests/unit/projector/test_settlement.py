@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from query_service.projections.errors import EventNotYetApplicable, ProjectionError
@@ -24,7 +26,7 @@ def gap(applied: int = 209, received: int = 211) -> ItemOutcome:
     return ItemOutcome(Outcome.FAILED, str(error), error)
 
 
-def tries(outcome: ItemOutcome, clock: list[float], **around: bool) -> list[Action]:
+def tries(outcome: ItemOutcome, clock: Sequence[float], **around: bool) -> list[Action]:
     """Settle ``outcome`` again at each reading of ``clock``, keeping the attempts."""
     attempts, actions = Attempts(), []
     for now in clock:
