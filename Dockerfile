@@ -4,6 +4,7 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY shared_domain shared_domain
+COPY service_conventions service_conventions
 COPY command_service command_service
 COPY query_service query_service
 COPY conference_cli conference_cli

@@ -15,7 +15,8 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedPro
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
 from query_service.read_store.search_engine.bulk import is_overload
-from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
+from query_service.read_store.search_engine.client import IndexMissing, Refresh
+from service_conventions.json_types import JsonDict
 
 ENGINE = "Elasticsearch"
 HINT = "start it or point SEARCH_URL at it (SEARCH_ENGINE=opensearch for an OpenSearch)"

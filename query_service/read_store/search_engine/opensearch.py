@@ -11,7 +11,8 @@ from opensearchpy import exceptions as errors
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
 from query_service.read_store.search_engine.bulk import is_overload
-from query_service.read_store.search_engine.client import IndexMissing, JsonDict, Refresh
+from query_service.read_store.search_engine.client import IndexMissing, Refresh
+from service_conventions.json_types import JsonDict
 
 ENGINE = "OpenSearch"
 CONNECTIONS = 10

@@ -46,7 +46,7 @@ from query_service.read_store.port import (
 from query_service.read_store.search_engine import bulk, indexed
 from query_service.read_store.search_engine import query_builder as qb
 from query_service.read_store.search_engine.bulk import Absent, Guard, Loaded
-from query_service.read_store.search_engine.client import EngineClient, JsonDict, Refresh
+from query_service.read_store.search_engine.client import EngineClient, Refresh
 from query_service.read_store.search_engine.mappings import index_body
 from query_service.read_store.search_engine.naming import (
     FIRST_GENERATION,
@@ -55,6 +55,7 @@ from query_service.read_store.search_engine.naming import (
     check_generation,
     generation_number,
 )
+from service_conventions.json_types import JsonDict
 
 PAGE = 1000
 SPEAKER_PARTITION_SIZE = 2000
