@@ -21,12 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from command_service.adapters.engine import create_engine_for
-from command_service.relay.backoff import Backoff
 from command_service.relay.outbox_claims import Claim, claimed_batch, claims_lock_rows
 from command_service.relay.publisher import BatchResult, BrokerUnavailable, ConfirmingPublisher
 from command_service.relay.throughput import ThroughputLog
 from command_service.relay.wakeup import Wakeup, wakeup_for
 from command_service.settings import Settings
+from service_conventions.retry import Backoff
 from shared_domain.messaging import EXCHANGE
 
 log = logging.getLogger("command_service.relay")
