@@ -7,12 +7,12 @@ mechanics live here so the two APIs cannot drift apart: the body and its media t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
@@ -26,6 +26,9 @@ _HTTP_CODES = {
     405: ("method-not-allowed", "The resource does not support this method"),
     415: ("unsupported-media-type", "The request body must be JSON"),
 }
+
+
+ProblemHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 class FieldProblem(BaseModel):
@@ -107,3 +110,13 @@ async def http_problem(request: Request, error: Exception) -> JSONResponse:
         detail=str(error.detail),
         headers=dict(error.headers or {}),
     )
+
+
+def register_problem_handlers(
+    app: FastAPI, handlers: Mapping[type[Exception], ProblemHandler]
+) -> None:
+    """Register a service's own mapping of errors to problems, and the answers both APIs
+    give alike (routing and protocol errors)."""
+    app.add_exception_handler(HTTPException, http_problem)
+    for error_type, handler in handlers.items():
+        app.add_exception_handler(error_type, handler)

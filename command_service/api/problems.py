@@ -15,7 +15,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
-from starlette.exceptions import HTTPException
 
 from command_service.errors import (
     ApplicationError,
@@ -27,9 +26,9 @@ from service_conventions.problems import (
     MEDIA_TYPE,
     Problem,
     field_problems,
-    http_problem,
     joined_detail,
     problem_response,
+    register_problem_handlers,
 )
 from shared_domain.errors import DomainError, InvalidInput, NotFound, RuleViolation
 
@@ -112,12 +111,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "1"},
         )
 
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(ApplicationError, domain_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(HTTPException, http_problem)
-    app.add_exception_handler(ProblemError, problem_error)
-    app.add_exception_handler(OperationalError, database_unavailable)
+    register_problem_handlers(
+        app,
+        {
+            DomainError: domain_error,
+            ApplicationError: domain_error,
+            RequestValidationError: validation_error,
+            ProblemError: problem_error,
+            OperationalError: database_unavailable,
+        },
+    )
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -14,14 +14,13 @@ from collections.abc import Sequence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
 
 from query_service.read_store.port import InvalidCursor, ReadStoreUnavailable
 from service_conventions.problems import (
     field_problems,
-    http_problem,
     joined_detail,
     problem_response,
+    register_problem_handlers,
 )
 
 log = logging.getLogger(__name__)
@@ -101,10 +100,14 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(InvalidParameter, _invalid_parameter)
-    app.add_exception_handler(InvalidCursor, _invalid_cursor)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(ReadStoreUnavailable, _unavailable)
-    app.add_exception_handler(HTTPException, http_problem)
-    app.add_exception_handler(Exception, _unexpected)
+    register_problem_handlers(
+        app,
+        {
+            RequestValidationError: _validation,
+            InvalidParameter: _invalid_parameter,
+            InvalidCursor: _invalid_cursor,
+            NotFound: _not_found,
+            ReadStoreUnavailable: _unavailable,
+            Exception: _unexpected,
+        },
+    )

@@ -8,15 +8,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException
 
 from service_conventions.problems import (
     MEDIA_TYPE,
     field_name,
     field_problems,
-    http_problem,
     joined_detail,
     problem_response,
+    register_problem_handlers,
 )
 
 
@@ -57,8 +56,7 @@ def _app() -> FastAPI:
             request, status=422, code="x", title="X", detail=joined_detail(errors), errors=errors
         )
 
-    app.add_exception_handler(RequestValidationError, invalid)
-    app.add_exception_handler(HTTPException, http_problem)
+    register_problem_handlers(app, {RequestValidationError: invalid})
 
     @app.post("/talks")
     def submit(body: Body, level: list[int] | None = Query(None)) -> None:

@@ -6,7 +6,6 @@ Nothing here sleeps: the random draw and the sleep are injected.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import cast
 
 import pytest
@@ -80,12 +79,7 @@ class FakeUnitOfWork:
     def __enter__(self) -> FakeUnitOfWork:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         return None
 
     def commit(self) -> None:
