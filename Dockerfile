@@ -9,6 +9,7 @@ COPY pyproject.toml uv.lock README.md ./
 # The dependencies first: their layer stays cached while only the code changes.
 RUN scripts/uv sync --frozen --no-install-project
 COPY shared_domain shared_domain
+COPY service_conventions service_conventions
 COPY command_service command_service
 COPY query_service query_service
 COPY conference_cli conference_cli

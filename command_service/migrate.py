@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
-from command_service.adapters.engine import sqlite_file_of
+from service_conventions.database_url import sqlite_file_of
 
 
 def alembic_config(database_url: str) -> Config:

@@ -13,18 +13,20 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
 import httpx
 
 from conference_cli import roles
+from service_conventions.retry import Backoff
 
 log = logging.getLogger("conference.up")
 
 RUN_DIR = Path("var/run")
 READY_TIMEOUT_SECONDS = 60.0
+FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 HEALTHY_AFTER_SECONDS = 60.0
 
@@ -37,7 +39,10 @@ class Role:
     args: list[str]
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
-    backoff: float = 1.0
+    backoff: Backoff = field(
+        default_factory=lambda: Backoff(FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS, jitter=0)
+    )
+    """Restarts wait 1 s, 2 s, 4 s … up to 30 s while the role keeps failing."""
     restart_at: float | None = None
 
     def start(self) -> None:
@@ -79,14 +84,12 @@ def _supervise(roles_: list[Role], stop: threading.Event) -> None:
             code = role.process.poll()
             if code is None:
                 if now - role.started_at > HEALTHY_AFTER_SECONDS:
-                    role.backoff = 1.0
+                    role.backoff.reset()
                 continue
             if role.restart_at is None:
-                log.warning(
-                    "%s exited with code %s; restarting in %.0fs", role.name, code, role.backoff
-                )
-                role.restart_at = now + role.backoff
-                role.backoff = min(role.backoff * 2, MAX_BACKOFF_SECONDS)
+                delay = role.backoff.next_delay()
+                log.warning("%s exited with code %s; restarting in %.0fs", role.name, code, delay)
+                role.restart_at = now + delay
             elif now >= role.restart_at:
                 role.start()
                 log.info("%s restarted (pid %s)", role.name, role.process.pid)

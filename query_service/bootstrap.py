@@ -23,7 +23,7 @@ from query_service.read_store.port import ProjectionStore, ReadStore
 from query_service.read_store.search_engine.factory import build_search_engine_store
 from query_service.read_store.sqlite import SqliteReadStore
 from query_service.settings import QuerySettings
-from query_service.sqlite_url import sqlite_path
+from service_conventions.database_url import sqlite_path
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,6 @@ Elasticsearch ``_source``) keep the same shape and a document round-trips exactl
 
 from __future__ import annotations
 
-from typing import Any
-
 from query_service.documents import (
     ConferenceDocument,
     DocumentSlot,
@@ -16,8 +14,7 @@ from query_service.documents import (
     RatingSummary,
     TalkDocument,
 )
-
-JsonDict = dict[str, Any]
+from service_conventions.json_types import JsonDict
 
 
 def talk_to_json(doc: TalkDocument) -> JsonDict:

@@ -17,7 +17,7 @@ from query_service.consumers.outbox_tail import OutboxTail
 from query_service.consumers.source import PositionedSource
 from query_service.projector.projector import Projector
 from query_service.settings import QuerySettings
-from query_service.sqlite_url import sqlite_path
+from service_conventions.database_url import sqlite_path
 
 log = logging.getLogger(__name__)
 

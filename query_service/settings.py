@@ -12,13 +12,14 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from query_service.projector.batch import BATCH_SIZE
+from service_conventions.database_url import DatabaseUrl
 from shared_domain.messaging import EXCHANGE
 
 
 class QuerySettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    database_url: str = Field(
+    database_url: DatabaseUrl = Field(
         default="sqlite:///./var/command.db",
         description="The command database; its outbox is the embedded event transport.",
     )

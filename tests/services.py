@@ -111,7 +111,7 @@ def postgres_server_url() -> str:
 @contextmanager
 def temporary_postgres_database(server_url: str) -> Iterator[str]:
     """A new, empty database ``test_<random>`` on the server; dropped (forcibly) on exit."""
-    from command_service.adapters.database_url import normalize_database_url
+    from service_conventions.database_url import normalize_database_url
 
     server = sa.make_url(normalize_database_url(server_url))
     name = f"test_{uuid.uuid4().hex[:16]}"

@@ -16,13 +16,11 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
 from query_service.read_store.search_engine.mappings import index_body
-
-JsonDict = dict[str, Any]
+from service_conventions.json_types import JsonDict
 
 
 @dataclass(frozen=True)

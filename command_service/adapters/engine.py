@@ -10,12 +10,11 @@ on the conference row lock (``SELECT … FOR UPDATE`` in the repository, ADR 041
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 
-from command_service.adapters.database_url import normalize_database_url
+from service_conventions.database_url import normalize_database_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
 POOL_SIZE = 10
@@ -46,14 +45,6 @@ def create_engine_for(
         isolation_level="READ COMMITTED",  # explicit: ADR 041 relies on it
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
-
-
-def sqlite_file_of(database_url: str) -> Path | None:
-    """The file behind a SQLite URL (``None`` for other databases and in-memory SQLite)."""
-    url = make_url(normalize_database_url(database_url))
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
 
 
 def _sqlite_engine(database_url: str) -> Engine:

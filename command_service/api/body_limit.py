@@ -18,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from command_service.api.problems import problem_response
+from service_conventions.problems import problem_response
 
 
 class _TooLarge(Exception):

@@ -15,7 +15,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from command_service.api.problems import problem_response
+from service_conventions.problems import problem_response
 
 log = logging.getLogger("command_service.api")
 

@@ -1,8 +1,9 @@
-"""RFC 9457 problem details: the one shape of every error the write API answers.
+"""Problem details of the write API: which error answers which status and ``type``.
 
 Domain and application errors carry a stable ``code``; this module turns it into the
 problem ``type`` URI and picks the status from the error's family. Nothing else in the API
-decides statuses of errors.
+decides statuses of errors. The problem shape itself is shared with the search API
+(``service_conventions/problems.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import OperationalError
-from starlette.exceptions import HTTPException
 
 from command_service.errors import (
     ApplicationError,
@@ -23,19 +22,17 @@ from command_service.errors import (
     IdempotencyKeyReused,
     PreconditionFailed,
 )
+from service_conventions.problems import (
+    MEDIA_TYPE,
+    Problem,
+    field_problems,
+    joined_detail,
+    problem_response,
+    register_problem_handlers,
+)
 from shared_domain.errors import DomainError, InvalidInput, NotFound, RuleViolation
 
 log = logging.getLogger("command_service.api")
-
-TYPE_PREFIX = "urn:conference-program:problem:"
-MEDIA_TYPE = "application/problem+json"
-
-_HTTP_CODES = {
-    400: ("bad-request", "The request is malformed"),
-    404: ("not-found", "There is nothing at this address"),
-    405: ("method-not-allowed", "The resource does not support this method"),
-    415: ("unsupported-media-type", "The request body must be JSON"),
-}
 
 
 class ProblemError(Exception):
@@ -44,45 +41,6 @@ class ProblemError(Exception):
     def __init__(self, status: int, code: str, title: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.code, self.title, self.detail = status, code, title, detail
-
-
-class FieldProblem(BaseModel):
-    field: str
-    message: str
-
-
-class Problem(BaseModel):
-    """The problem+json body, for the OpenAPI document."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-    errors: list[FieldProblem] | None = None
-
-
-def problem_response(
-    request: Request | None,
-    *,
-    status: int,
-    code: str,
-    title: str,
-    detail: str,
-    headers: dict[str, str] | None = None,
-    **extensions: Any,
-) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": TYPE_PREFIX + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path if request is not None else "",
-        **extensions,
-    }
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def status_of(error: DomainError | ApplicationError) -> int:
@@ -96,14 +54,6 @@ def status_of(error: DomainError | ApplicationError) -> int:
         case PreconditionFailed():
             return 412
     return 422
-
-
-def field_name(location: tuple[int | str, ...]) -> str:
-    """``("body", "speakers", 0, "name")`` -> ``speakers.0.name``; a path parameter by name."""
-    parts = [str(part) for part in location]
-    if parts and parts[0] in ("body", "path", "query", "header") and len(parts) > 1:
-        parts = parts[1:]
-    return ".".join(parts)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -134,29 +84,14 @@ def install_problem_handlers(app: FastAPI) -> None:
                 title="The request body is not valid JSON",
                 detail="The body could not be parsed as JSON.",
             )
-        errors = [
-            {"field": field_name(tuple(item["loc"])), "message": str(item["msg"])}
-            for item in details
-        ]
+        errors = field_problems(error)
         return problem_response(
             request,
             status=422,
             code=InvalidInput.code,
             title=InvalidInput.title,
-            detail="; ".join(f"{e['field']}: {e['message']}" for e in errors),
+            detail=joined_detail(errors),
             errors=errors,
-        )
-
-    async def http_error(request: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, HTTPException)
-        code, title = _HTTP_CODES.get(error.status_code, ("http-error", "HTTP error"))
-        return problem_response(
-            request,
-            status=error.status_code,
-            code=code,
-            title=title,
-            detail=str(error.detail),
-            headers=dict(error.headers or {}),
         )
 
     async def problem_error(request: Request, error: Exception) -> JSONResponse:
@@ -176,12 +111,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "1"},
         )
 
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(ApplicationError, domain_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(ProblemError, problem_error)
-    app.add_exception_handler(OperationalError, database_unavailable)
+    register_problem_handlers(
+        app,
+        {
+            DomainError: domain_error,
+            ApplicationError: domain_error,
+            RequestValidationError: validation_error,
+            ProblemError: problem_error,
+            OperationalError: database_unavailable,
+        },
+    )
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
 from command_service.errors import ConcurrencyConflict, IdempotencyKeyReused
 from command_service.handlers.result import CommandResult
 from command_service.ports import UnitOfWork
@@ -51,14 +53,20 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
 ) -> CommandRun:
     """Run ``handler`` in a fresh unit of work from ``start``, retrying lost races."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            return _attempt(handler, command, start, idempotency)
-        except ConcurrencyConflict:
-            if attempt == MAX_ATTEMPTS:
-                raise
-            sleep(BACKOFF_SECONDS * attempt * (1 + random.random()))
-    raise AssertionError("unreachable")
+    retrying = Retrying(
+        retry=retry_if_exception_type(ConcurrencyConflict),
+        stop=stop_after_attempt(MAX_ATTEMPTS),
+        wait=_after_lost_race,
+        sleep=sleep,
+        reraise=True,
+    )
+    return retrying(_attempt, handler, command, start, idempotency)
+
+
+def _after_lost_race(state: RetryCallState) -> float:
+    """``BACKOFF_SECONDS`` more for each lost race, plus up to as much again at random:
+    writers that collided spread out at once, and a retry waits milliseconds."""
+    return BACKOFF_SECONDS * state.attempt_number * (1 + random.random())
 
 
 def _attempt(

@@ -21,13 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from command_service.adapters.engine import create_engine_for
-from command_service.relay.backoff import Backoff
 from command_service.relay.confirms import BatchResult
 from command_service.relay.outbox_claims import Claim, claimed_batch, claims_lock_rows
 from command_service.relay.publisher import BrokerUnavailable, ConfirmingPublisher
 from command_service.relay.throughput import ThroughputLog
 from command_service.relay.wakeup import Wakeup, wakeup_for
 from command_service.settings import RELAY_BATCH_SIZE, Settings
+from service_conventions.retry import Backoff
 from shared_domain.messaging import EXCHANGE
 
 log = logging.getLogger("command_service.relay")

@@ -19,7 +19,7 @@ from typing import Protocol
 import psycopg
 from sqlalchemy import make_url
 
-from command_service.adapters.database_url import libpq_conninfo, normalize_database_url
+from service_conventions.database_url import libpq_conninfo, normalize_database_url
 
 log = logging.getLogger(__name__)
 

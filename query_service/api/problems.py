@@ -1,27 +1,29 @@
-"""RFC 9457 problem details: every error of the search API, in one shape.
+"""Problem details of the search API: which error answers which status and ``type``.
 
 Type URIs are stable (``urn:conference-program:problem:<code>``) so clients can branch on
 them. The catch-all handler exists so that a bug still answers problem+json; the test
-suite proves that no input reaches it.
+suite proves that no input reaches it. The problem shape itself is shared with the write
+API (``service_conventions/problems.py``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from query_service.read_store.port import InvalidCursor, ReadStoreUnavailable
+from service_conventions.problems import (
+    field_problems,
+    joined_detail,
+    problem_response,
+    register_problem_handlers,
+)
 
 log = logging.getLogger(__name__)
-
-MEDIA_TYPE = "application/problem+json"
-TYPE_PREFIX = "urn:conference-program:problem:"
 
 
 class InvalidParameter(Exception):
@@ -39,64 +41,73 @@ class NotFound(Exception):
         self.resource = resource
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": TYPE_PREFIX + code, "title": title, "status": status, "detail": detail}
-    return JSONResponse({**body, **extra}, status_code=status, media_type=MEDIA_TYPE)
-
-
-def invalid(errors: Sequence[dict[str, str]]) -> JSONResponse:
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(
-        422, "invalid-parameter", "A request parameter is invalid", detail, errors=list(errors)
+def invalid(request: Request, errors: Sequence[dict[str, str]]) -> JSONResponse:
+    return problem_response(
+        request,
+        status=422,
+        code="invalid-parameter",
+        title="A request parameter is invalid",
+        detail=joined_detail(errors),
+        errors=list(errors),
     )
 
 
-def _field(loc: Sequence[int | str]) -> str:
-    names = [str(part) for part in loc[1:] if isinstance(part, str)] if len(loc) > 1 else []
-    return ".".join(names) or ".".join(str(p) for p in loc)
-
-
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field(e["loc"]), "message": str(e["msg"])} for e in exc.errors()]
-    return invalid(errors)
+    return invalid(request, field_problems(exc))
 
 
-async def _invalid_parameter(_: Request, exc: Exception) -> JSONResponse:
+async def _invalid_parameter(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidParameter)
-    return invalid([{"field": exc.field, "message": exc.message}])
+    return invalid(request, [{"field": exc.field, "message": exc.message}])
 
 
-async def _invalid_cursor(_: Request, exc: Exception) -> JSONResponse:
-    return invalid([{"field": "cursor", "message": str(exc)}])
+async def _invalid_cursor(request: Request, exc: Exception) -> JSONResponse:
+    return invalid(request, [{"field": "cursor", "message": str(exc)}])
 
 
-async def _not_found(_: Request, exc: Exception) -> JSONResponse:
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, NotFound)
-    return problem(404, f"{exc.resource}-not-found", f"Unknown {exc.resource}", str(exc))
+    return problem_response(
+        request,
+        status=404,
+        code=f"{exc.resource}-not-found",
+        title=f"Unknown {exc.resource}",
+        detail=str(exc),
+    )
 
 
-async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # Logged once per outage by the observed store (api/observed_store.py), not per request.
-    return problem(503, "read-store-unavailable", "The read store is unavailable", str(exc))
-
-
-async def _http(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-    return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
+    return problem_response(
+        request,
+        status=503,
+        code="read-store-unavailable",
+        title="The read store is unavailable",
+        detail=str(exc),
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "internal-error", "Internal error", "The request could not be served.")
+    return problem_response(
+        request,
+        status=500,
+        code="internal-error",
+        title="Internal error",
+        detail="The request could not be served.",
+    )
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(InvalidParameter, _invalid_parameter)
-    app.add_exception_handler(InvalidCursor, _invalid_cursor)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(ReadStoreUnavailable, _unavailable)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)
+    register_problem_handlers(
+        app,
+        {
+            RequestValidationError: _validation,
+            InvalidParameter: _invalid_parameter,
+            InvalidCursor: _invalid_cursor,
+            NotFound: _not_found,
+            ReadStoreUnavailable: _unavailable,
+            Exception: _unexpected,
+        },
+    )

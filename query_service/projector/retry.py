@@ -1,11 +1,17 @@
-"""Bounded retries with exponential back-off for events a projection refuses."""
+"""Bounded retries with exponential back-off for events a projection refuses.
+
+The back-off itself is the shared one (``service_conventions/retry.py``); this module says
+how many times a refused event is tried and which failures are the store's, not the event's.
+"""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from query_service.read_store.port import ReadStoreUnavailable
+from service_conventions.retry import Backoff, BackoffPolicy
+
+__all__ = ["Backoff", "RetryPolicy", "is_transient"]
 
 
 def is_transient(error: Exception) -> bool:
@@ -21,29 +27,11 @@ class RetryPolicy:
     first_delay: float = 0.05
     max_delay: float = 2.0
 
+    @property
+    def backoff(self) -> BackoffPolicy:
+        """The waits between attempts: doubling from ``first_delay``, no jitter."""
+        return BackoffPolicy(first=self.first_delay, maximum=self.max_delay)
+
     def delays(self) -> list[float]:
         """The waits before each retry after the first failure (``attempts - 1`` of them)."""
-        return [
-            min(self.first_delay * 2**i, self.max_delay) for i in range(max(self.attempts - 1, 0))
-        ]
-
-
-class Backoff:
-    """Exponential back-off with jitter, for reconnecting to a broker or a store that is down.
-
-    Doubling keeps a projector from hammering a restarting broker; jitter keeps replicas from
-    reconnecting in lock step; the cap bounds how late recovery is noticed.
-    """
-
-    def __init__(self, initial: float = 0.2, maximum: float = 15.0) -> None:
-        self._initial = initial
-        self._maximum = maximum
-        self._next = initial
-
-    def next_delay(self) -> float:
-        delay = self._next * (0.5 + random.random() / 2)
-        self._next = min(self._next * 2, self._maximum)
-        return delay
-
-    def reset(self) -> None:
-        self._next = self._initial
+        return self.backoff.delays(max(self.attempts - 1, 0))

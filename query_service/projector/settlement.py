@@ -116,7 +116,7 @@ def _gap(
     policy: SettlementPolicy,
 ) -> tuple[Decision, Attempts]:
     tries = attempts.gap_tries + 1
-    delay = min(policy.retry.first_delay * 2 ** (tries - 1), policy.gap_max_delay)
+    delay = replace(policy.retry.backoff, maximum=policy.gap_max_delay).delay(tries)
     if around.earlier_in_hand:  # its predecessor is on its way: nothing is missing
         return Decision(Action.RETRY, delay), Attempts(attempts.failures, tries, None, None)
     if around.stream_held:

@@ -183,3 +183,11 @@ def test_an_outage_is_logged_once_each_way_and_answered_503(
     assert lines[1].startswith("read store is back after")
     assert "50 failed call(s)" in lines[1]
     assert not [r for r in caplog.records if r.exc_info], "an outage logged a traceback"
+
+
+def test_problems_name_the_path_asked_for_and_keep_their_headers(client: TestClient) -> None:
+    invalid = client.get("/talks", params={"size": "0"})
+    assert invalid.json()["instance"] == "/talks"
+    wrong_method = client.post("/talks")
+    assert wrong_method.json()["instance"] == "/talks"
+    assert wrong_method.headers["Allow"] == "GET"

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from command_service.api.command_request import get_service
-from command_service.api.problems import problem_response
 from command_service.bootstrap import CommandService
+from service_conventions.problems import problem_response
 
 router = APIRouter(prefix="/health", tags=["health"])
 

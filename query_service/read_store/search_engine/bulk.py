@@ -26,8 +26,7 @@ from query_service.read_store.port import (
     ReadStoreError,
     ReadStoreUnavailable,
 )
-
-JsonDict = dict[str, Any]
+from service_conventions.json_types import JsonDict
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ exception classes. ``EngineClient`` is that small common surface; ``elasticsearc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
+from service_conventions.json_types import JsonDict
 
-JsonDict = dict[str, Any]
 Refresh = Literal["true", "false", "wait_for"]
 
 

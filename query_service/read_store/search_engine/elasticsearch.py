@@ -19,9 +19,9 @@ from query_service.read_store.search_engine.client import (
     INDEX_EXISTS,
     IndexExists,
     IndexMissing,
-    JsonDict,
     Refresh,
 )
+from service_conventions.json_types import JsonDict
 
 ENGINE = "Elasticsearch"
 HINT = "start it or point SEARCH_URL at it (SEARCH_ENGINE=opensearch for an OpenSearch)"

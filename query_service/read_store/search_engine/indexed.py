@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from query_service.document_codec import (
     conference_from_json,
@@ -21,8 +20,7 @@ from query_service.document_codec import (
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.read_store.port import DeadLetter
 from query_service.read_store.text import speaker_key
-
-JsonDict = dict[str, Any]
+from service_conventions.json_types import JsonDict
 
 
 def epoch_ms(value: str | None) -> int | None:

@@ -21,9 +21,7 @@ conference programme is far below the size where sharding pays.
 
 from __future__ import annotations
 
-from typing import Any
-
-JsonDict = dict[str, Any]
+from service_conventions.json_types import JsonDict
 
 _KEYWORD: JsonDict = {"type": "keyword"}
 SIMILARITY = "stable_bm25"

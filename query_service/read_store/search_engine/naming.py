@@ -12,28 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from query_service.read_store.generations import check_generation, is_generation
+
 SCHEMA = "v1"
-FIRST_GENERATION = "g1"
 KINDS = ("talks", "conferences", "checkpoints", "dead-letters", "applied-events")
 """One index per read model, plus the projector's checkpoints, dead letters and journal:
 they belong to a generation too (a rebuild starts its own checkpoint from 0)."""
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,100}$|^$")
-_GENERATION = re.compile(r"^g([0-9]{1,6})$")
-
-
-def check_generation(name: str) -> str:
-    """Generations become part of index names, so only ``g<number>`` is accepted."""
-    if not _GENERATION.match(name):
-        raise ValueError(f"invalid generation name {name!r}")
-    return name
-
-
-def generation_number(name: str) -> int:
-    match = _GENERATION.match(name)
-    if match is None:
-        raise ValueError(f"invalid generation name {name!r}")
-    return int(match.group(1))
 
 
 @dataclass(frozen=True)
@@ -66,4 +52,4 @@ class IndexNames:
         if not index.startswith(head):
             return None
         rest = index[len(head) :]
-        return rest if _GENERATION.match(rest) else None
+        return rest if is_generation(rest) else None

@@ -15,9 +15,9 @@ from query_service.read_store.search_engine.client import (
     INDEX_EXISTS,
     IndexExists,
     IndexMissing,
-    JsonDict,
     Refresh,
 )
+from service_conventions.json_types import JsonDict
 
 ENGINE = "OpenSearch"
 CONNECTIONS = 10

@@ -33,8 +33,7 @@ from query_service.read_store.port import (
 )
 from query_service.read_store.search_engine.indexed import talk_from_source
 from query_service.read_store.text import speaker_key, words
-
-JsonDict = dict[str, Any]
+from service_conventions.json_types import JsonDict
 
 MAX_FACET_VALUES = 50
 FUZZY_WEIGHT = 0.3

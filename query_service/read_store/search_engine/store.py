@@ -31,6 +31,12 @@ from typing import Any
 
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.read_store.cursor import decode_cursor
+from query_service.read_store.generations import (
+    FIRST_GENERATION,
+    check_generation,
+    generation_named,
+    generation_number,
+)
 from query_service.read_store.port import (
     CheckpointMoved,
     DeadLetter,
@@ -49,15 +55,10 @@ from query_service.read_store.port import (
 from query_service.read_store.search_engine import bulk, indexed
 from query_service.read_store.search_engine import query_builder as qb
 from query_service.read_store.search_engine.bulk import Absent, Guard, Loaded
-from query_service.read_store.search_engine.client import EngineClient, JsonDict, Refresh
+from query_service.read_store.search_engine.client import EngineClient, Refresh
 from query_service.read_store.search_engine.mappings import index_body
-from query_service.read_store.search_engine.naming import (
-    FIRST_GENERATION,
-    KINDS,
-    IndexNames,
-    check_generation,
-    generation_number,
-)
+from query_service.read_store.search_engine.naming import KINDS, IndexNames
+from service_conventions.json_types import JsonDict
 
 PAGE = 1000
 SPEAKER_PARTITION_SIZE = 2000
@@ -145,9 +146,9 @@ class SearchEngineReadStore:
         talks index is the claim: two rebuilds starting at once get different numbers."""
         numbers = [generation_number(g) for g in self.generations()]
         number = max(numbers, default=generation_number(FIRST_GENERATION)) + 1
-        while not self._create_indices(f"g{number}"):
+        while not self._create_indices(generation_named(number)):
             number += 1
-        return f"g{number}"
+        return generation_named(number)
 
     def for_generation(self, generation: str) -> SearchEngineReadStore:
         """A store pinned to ``generation`` (a rebuild's target), initialised. It does not

@@ -7,20 +7,17 @@ while readers keep using the old one, then moves the pointer in one transaction.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 
+from query_service.read_store.generations import (
+    check_generation,
+    generation_number,
+    is_generation,
+)
+
 ACTIVE_KEY = "active_generation"
-_GENERATION = re.compile(r"^g[0-9]{1,6}$")
 
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-
-
-def check_generation(name: str) -> str:
-    """Generations become part of table names, so only ``g<number>`` is accepted."""
-    if not _GENERATION.match(name):
-        raise ValueError(f"invalid generation name {name!r}")
-    return name
 
 
 def generation_ddl(g: str) -> list[str]:
@@ -100,7 +97,7 @@ def generations(conn: sqlite3.Connection) -> list[str]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'g[0-9]*_talks'"
     )
     found = [str(row[0]).removesuffix("_talks") for row in rows]
-    return sorted((g for g in found if _GENERATION.match(g)), key=lambda g: int(g[1:]))
+    return sorted((g for g in found if is_generation(g)), key=generation_number)
 
 
 def drop_generation(conn: sqlite3.Connection, g: str) -> None:

@@ -13,6 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from query_service.documents import ConferenceDocument, TalkDocument
+from query_service.read_store.generations import (
+    FIRST_GENERATION,
+    check_generation,
+    generation_named,
+    generation_number,
+)
 from query_service.read_store.port import (
     DeadLetter,
     LoadedDocuments,
@@ -28,13 +34,11 @@ from query_service.read_store.sqlite import queries, schema, writer
 from query_service.read_store.sqlite.connection import ConnectionPool
 from query_service.read_store.sqlite.search import search_talks
 
-FIRST_GENERATION = "g1"
-
 
 class SqliteReadStore:
     def __init__(self, path: Path, *, generation: str | None = None) -> None:
         self._pool = ConnectionPool(path)
-        self._pinned = None if generation is None else schema.check_generation(generation)
+        self._pinned = None if generation is None else check_generation(generation)
 
     # --- lifecycle and generations ------------------------------------------------------
 
@@ -55,8 +59,8 @@ class SqliteReadStore:
             conn.execute(schema.META_DDL)
             row = conn.execute("SELECT value FROM meta WHERE key = 'last_generation'").fetchone()
             current = schema.active_generation(conn) or FIRST_GENERATION
-            last = max(int(current[1:]), int(row[0]) if row else 0)
-            name = f"g{last + 1}"
+            last = max(generation_number(current), int(row[0]) if row else 0)
+            name = generation_named(last + 1)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('last_generation', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -19,14 +19,10 @@ from query_service.read_store.port import (
     WriteBatch,
 )
 from query_service.read_store.search_engine import SearchEngineReadStore
-from query_service.read_store.search_engine.client import (
-    EngineClient,
-    IndexMissing,
-    JsonDict,
-    Refresh,
-)
+from query_service.read_store.search_engine.client import EngineClient, IndexMissing, Refresh
 from query_service.read_store.search_engine.factory import engine_client
 from query_service.read_store.search_engine.naming import KINDS, IndexNames
+from service_conventions.json_types import JsonDict
 from tests.contract.read_store.conftest import search_engine_store
 from tests.contract.read_store.documents import conference, new_id, talk
 
