@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     database_url: DatabaseUrl = "sqlite:///./var/command.db"
     database_pool_size: int = Field(default=40, ge=1, le=200)
     """As many as the API's worker threads (40), so that a busy API reuses connections
-    instead of opening and closing overflow ones (measured: +38% commands/s)."""
+    instead of opening and closing overflow ones, a connect per command under load."""
     database_max_overflow: int = Field(default=0, ge=0, le=200)
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     relay_batch_size: int = Field(default=RELAY_BATCH_SIZE, ge=1, le=10_000)
