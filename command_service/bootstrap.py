@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from command_service.adapters.engine import create_engine_for
 from command_service.adapters.unit_of_work import SqlUnitOfWork
-from command_service.handlers.runner import CommandRun, Handler, IdempotencyClaim, run
+from command_service.handlers.runner import CommandRun, Guard, Handler, IdempotencyClaim, run
 from command_service.migrate import head_revisions, is_at_head
 from command_service.ports import UnitOfWork
 from command_service.settings import Settings
@@ -38,8 +38,15 @@ class CommandService:
         command: C,
         trace: TraceContext,
         idempotency: IdempotencyClaim | None = None,
+        guard: Guard | None = None,
     ) -> CommandRun:
-        return run(handler, command, lambda: self.unit_of_work(trace), idempotency=idempotency)
+        return run(
+            handler,
+            command,
+            lambda: self.unit_of_work(trace),
+            idempotency=idempotency,
+            guard=guard,
+        )
 
     def readiness_problem(self) -> str | None:
         """Why the service cannot take commands right now, or ``None`` when it can."""

@@ -43,3 +43,10 @@ class IdempotencyKeyReused(ApplicationError):
 
     code = "idempotency-key-reused"
     title = "The idempotency key was used for a different request"
+
+
+class Forbidden(ApplicationError):
+    """The caller is known but their roles (or ownership) do not allow the command."""
+
+    code = "forbidden"
+    title = "You may not do this"

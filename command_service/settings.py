@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from service_conventions.auth.settings import AuthSettings
 from service_conventions.database_url import DatabaseUrl
 
 RELAY_BATCH_SIZE = 2000
 """Outbox rows one relay claims, publishes and marks per round: the confirm window."""
 
 
-class Settings(BaseSettings):
+class Settings(AuthSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: DatabaseUrl = "sqlite:///./var/command.db"

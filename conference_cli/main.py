@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from conference_cli import dead_letters, demo, roles, supervisor
+from conference_cli import dead_letters, demo, roles, supervisor, tokens
 
 
 def _port(default: int) -> int:
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="conference",
         description="Conference Program: a CQRS reference application. "
         "Configuration comes from the environment (DATABASE_URL, BROKER_URL, SEARCH_URL, "
-        "SEARCH_ENGINE); unset means the embedded default with its files under ./var.",
+        "SEARCH_ENGINE, AUTH_*); unset means the embedded default with its files under ./var.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
     dead_letters.add_parser(sub)
+    tokens.add_parser(sub)
     sub.add_parser(
         "prune-generations", help="drop the old read models a rebuild kept for a rollback"
     )
@@ -102,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.prune_idempotency_keys(args.older_than_hours)
         case "migrate":
             return roles.migrate()
+        case "token":
+            return tokens.run(args)
         case "demo":
             return demo.load(args.command_url, args.query_url, seed=args.seed)
     raise AssertionError(f"unhandled command {args.command!r}")

@@ -19,7 +19,7 @@ from types import FrameType
 
 import httpx
 
-from conference_cli import roles
+from conference_cli import roles, tokens
 from service_conventions.retry import Backoff
 
 log = logging.getLogger("conference.up")
@@ -107,6 +107,7 @@ def up(host: str, command_port: int, query_port: int) -> int:
 
     if roles.migrate() != 0:
         return 1
+    tokens.ensure_signing_key()
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     children = [
         Role("command-api", ["command-api", "--host", host, "--port", str(command_port)]),
@@ -127,6 +128,7 @@ def up(host: str, command_port: int, query_port: int) -> int:
             f"  write API   {command_url}   docs: {command_url}/docs\n"
             f"  search API  {query_url}   docs: {query_url}/docs\n"
             f"  projector   pid {children[2].process.pid if children[2].process else '?'}\n"
+            "Get a token: `conference token --role organizer --subject you`.\n"
             "Load sample data with `conference demo`. Press Ctrl-C to stop.\n",
             flush=True,
         )

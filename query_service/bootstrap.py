@@ -124,4 +124,6 @@ def tune_garbage_collection() -> None:
 
 def create_app(settings: QuerySettings) -> FastAPI:
     """The search API (``conference query-api``) over the configured read store."""
-    return create_api(build_read_store(settings))
+    return create_api(
+        build_read_store(settings), tokens=settings if settings.query_require_token else None
+    )

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from query_service.projector.batch import BATCH_SIZE
+from service_conventions.auth.settings import AuthSettings
 from service_conventions.database_url import DatabaseUrl
 from shared_domain.messaging import EXCHANGE
 
 
-class QuerySettings(BaseSettings):
+class QuerySettings(AuthSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: DatabaseUrl = Field(
@@ -24,6 +25,11 @@ class QuerySettings(BaseSettings):
         description="The command database; its outbox is the embedded event transport.",
     )
     search_url: str = Field(default="sqlite:///./var/query.db")
+    query_require_token: bool = Field(
+        default=False,
+        description="Set: every search endpoint (not health) needs a valid bearer token, of "
+        "any role (AUTH_* settings); unset: the published programme is public.",
+    )
     search_engine: Literal["sqlite", "elasticsearch", "opensearch"] = "sqlite"
     search_index_prefix: str = Field(
         default="conference-",

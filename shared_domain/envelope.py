@@ -20,11 +20,13 @@ DATA_CONTENT_TYPE = "application/json"
 
 @dataclass(frozen=True)
 class TraceContext:
-    """Why an event happened: the request it belongs to and the command that caused it."""
+    """Why an event happened: the request it belongs to, the command that caused it, and
+    who ran it (``actor``, the caller's token subject)."""
 
     correlation_id: str
     causation_id: str
     traceparent: str | None = None
+    actor: str | None = None
 
 
 class MalformedEnvelope(ValueError):
@@ -53,6 +55,8 @@ def to_envelope(event: DomainEvent, trace: TraceContext) -> JsonDict:
     }
     if trace.traceparent:
         envelope["traceparent"] = trace.traceparent
+    if trace.actor:
+        envelope["actor"] = trace.actor  # a CloudEvents extension; older envelopes lack it
     return envelope
 
 

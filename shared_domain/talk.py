@@ -176,16 +176,31 @@ class Talk(Aggregate):
         conference_id: str,
         details: TalkDetails,
         status: TalkStatus,
+        submitted_by: str | None = None,
     ) -> None:
         super().__init__(id, version)
         self.conference_id = conference_id
         self.details = details
         self.status = status
+        self.submitted_by = submitted_by
+        """Who submitted the talk (an identity's subject); ``None`` if not known."""
 
     @classmethod
-    def submit(cls, talk_id: str, conference_id: str, details: TalkDetails) -> Talk:
+    def submit(
+        cls,
+        talk_id: str,
+        conference_id: str,
+        details: TalkDetails,
+        *,
+        submitted_by: str | None = None,
+    ) -> Talk:
         talk = cls(
-            talk_id, 0, conference_id=conference_id, details=details, status=TalkStatus.SUBMITTED
+            talk_id,
+            0,
+            conference_id=conference_id,
+            details=details,
+            status=TalkStatus.SUBMITTED,
+            submitted_by=submitted_by,
         )
         talk._record(TalkSubmitted, conference_id=conference_id, **details.to_data())
         return talk
@@ -233,13 +248,17 @@ class Talk(Aggregate):
         }
 
     @classmethod
-    def from_state(cls, id: str, version: int, state: JsonObject) -> Talk:
+    def from_state(
+        cls, id: str, version: int, state: JsonObject, *, submitted_by: str | None = None
+    ) -> Talk:
+        """Restore a snapshot; the submitter is stored beside it (a column of its own)."""
         return cls(
             id,
             version,
             conference_id=state["conference_id"],
             details=TalkDetails.from_data(state["details"]),
             status=TalkStatus(state["status"]),
+            submitted_by=submitted_by,
         )
 
 

@@ -38,6 +38,12 @@ talks = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("state", Json, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column(
+        "submitted_by",
+        sa.String(255),
+        nullable=True,
+        comment="the submitter's token subject; null for talks from before tokens",
+    ),
 )
 
 talk_ratings = sa.Table(

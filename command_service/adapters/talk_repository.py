@@ -1,4 +1,4 @@
-"""Talks as snapshot rows, with their conference and status as indexed columns."""
+"""Talks as snapshot rows, with their conference, status and submitter as columns."""
 
 from __future__ import annotations
 
@@ -31,10 +31,14 @@ class SqlTalkRepository:
         missing = [talk_id for talk_id in talk_ids if self.seen.get(talk_id) is None]
         if missing:
             rows = self._connection.execute(
-                sa.select(talks.c.id, talks.c.version, talks.c.state).where(talks.c.id.in_(missing))
+                sa.select(talks.c.id, talks.c.version, talks.c.state, talks.c.submitted_by).where(
+                    talks.c.id.in_(missing)
+                )
             )
             for row in rows:
-                self.seen.remember(Talk.from_state(row.id, row.version, row.state))
+                self.seen.remember(
+                    Talk.from_state(row.id, row.version, row.state, submitted_by=row.submitted_by)
+                )
         return [talk for talk_id in talk_ids if (talk := self.seen.get(talk_id)) is not None]
 
     def save(self, talk: Talk, events: Sequence[DomainEvent]) -> None:
@@ -47,5 +51,6 @@ class SqlTalkRepository:
                 "conference_id": talk.conference_id,
                 "status": talk.status.value,
                 "state": talk.to_state(),
+                "submitted_by": talk.submitted_by,
             },
         )

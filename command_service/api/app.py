@@ -18,6 +18,7 @@ from command_service.api.problems import install_problem_handlers
 from command_service.api.routers import conferences, health, ratings, schedule, talks
 from command_service.bootstrap import CommandService, bootstrap
 from command_service.settings import Settings, load_settings
+from service_conventions.auth.bearer import install_bearer_tokens
 
 
 def create_app(
@@ -43,6 +44,7 @@ def create_app(
     )
     app.state.service = command_service
     install_problem_handlers(app)
+    install_bearer_tokens(app, settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(CorrelationMiddleware)
     for module in (conferences, schedule, talks, ratings, health):

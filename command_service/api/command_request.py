@@ -1,4 +1,4 @@
-"""One command request over HTTP: its trace, precondition and idempotency claim.
+"""One command request over HTTP: its caller, trace, precondition and idempotency claim.
 
 Routers build a command from the path and body and hand it to ``CommandRequest.run``, which
 runs it through the command service and renders the answer: the body ``{"id", "version",
@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
@@ -23,6 +24,9 @@ from command_service.bootstrap import CommandService
 from command_service.handlers.expected_version import ExpectedVersion
 from command_service.handlers.result import CommandResult
 from command_service.handlers.runner import Handler, IdempotencyClaim
+from command_service.policy.table import authorize
+from service_conventions.auth.bearer import Caller
+from service_conventions.auth.verifier import Principal
 from shared_domain.envelope import TraceContext
 
 C = TypeVar("C")
@@ -33,6 +37,7 @@ _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 @dataclass(frozen=True)
 class CommandRequest:
     service: CommandService
+    principal: Principal
     trace: TraceContext
     expected_version: ExpectedVersion | None
     idempotency: IdempotencyClaim | None
@@ -49,8 +54,10 @@ class CommandRequest:
         *,
         created_at: Callable[[CommandResult], str] | None = None,
     ) -> JSONResponse:
-        """Run ``command``; ``created_at`` gives the new resource's path for a 201."""
-        outcome = self.service.run(handler, command, self.trace, self.idempotency)
+        """Run ``command`` if the policy lets the caller; ``created_at`` gives the new
+        resource's path for a 201."""
+        guard = partial(authorize, command, self.principal)
+        outcome = self.service.run(handler, command, self.trace, self.idempotency, guard)
         result = outcome.result
         headers = {"ETag": etag(result.version)}
         if outcome.replayed:
@@ -66,18 +73,21 @@ def get_service(request: Request) -> CommandService:
     return service
 
 
-def trace_of(request: Request) -> TraceContext:
-    """Correlation id from the middleware, a fresh causation (command) id, the W3C trace."""
+def trace_of(request: Request, actor: str) -> TraceContext:
+    """Correlation id from the middleware, a fresh causation (command) id, the W3C trace,
+    and the caller's subject as the actor of every event the command records."""
     traceparent = request.headers.get("traceparent")
     return TraceContext(
         correlation_id=request.state.correlation_id,
         causation_id=str(uuid.uuid4()),
         traceparent=traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else None,
+        actor=actor,
     )
 
 
 async def get_command_request(
     request: Request,
+    principal: Caller,
     service: Annotated[CommandService, Depends(get_service)],
     if_match: Annotated[
         str | None,
@@ -90,7 +100,8 @@ async def get_command_request(
 ) -> CommandRequest:
     return CommandRequest(
         service=service,
-        trace=trace_of(request),
+        principal=principal,
+        trace=trace_of(request, principal.subject),
         expected_version=parse_if_match(if_match),
         idempotency=await claim_from(request, idempotency_key),
     )

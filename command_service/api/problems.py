@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from command_service.errors import (
     ApplicationError,
     ConcurrencyConflict,
+    Forbidden,
     IdempotencyKeyReused,
     PreconditionFailed,
 )
@@ -53,6 +54,8 @@ def status_of(error: DomainError | ApplicationError) -> int:
             return 409
         case PreconditionFailed():
             return 412
+        case Forbidden():
+            return 403
     return 422
 
 
@@ -127,6 +130,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": description}
     for status, description in (
         (400, "Malformed header or JSON"),
+        (401, "No bearer token, or one that does not verify"),
+        (403, "The caller's roles or ownership do not allow this command"),
         (404, "Unknown resource"),
         (409, "Breaks a rule of the current state"),
         (412, "If-Match names a stale version"),

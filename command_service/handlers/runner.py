@@ -1,9 +1,11 @@
 """Running one command: a transaction, the idempotency record, and retries of lost races.
 
-Every handler runs through ``run``. The idempotency key is looked up and recorded inside the
-command's own transaction, so a key is stored exactly when the command's effects are. A
-``ConcurrencyConflict`` (another writer saved the same aggregate first) re-runs the whole
-command on fresh state; a command with ``If-Match`` then fails its precondition instead.
+Every handler runs through ``run``. A ``guard`` (the API's authorization policy) runs first
+in the transaction, before anything is looked up or replayed. The idempotency key is looked
+up and recorded inside the command's own transaction, so a key is stored exactly when the
+command's effects are. A ``ConcurrencyConflict`` (another writer saved the same aggregate
+first) re-runs the whole command on fresh state; a command with ``If-Match`` then fails its
+precondition instead.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from command_service.ports import UnitOfWork
 
 C = TypeVar("C")
 Handler = Callable[[C, UnitOfWork], CommandResult]
+Guard = Callable[[UnitOfWork], None]
+"""Raises if the command may not run; sees the command's own unit of work."""
 
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 0.01
@@ -50,6 +54,7 @@ def run(
     start: Callable[[], UnitOfWork],
     *,
     idempotency: IdempotencyClaim | None = None,
+    guard: Guard | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CommandRun:
     """Run ``handler`` in a fresh unit of work from ``start``, retrying lost races."""
@@ -60,7 +65,7 @@ def run(
         sleep=sleep,
         reraise=True,
     )
-    return retrying(_attempt, handler, command, start, idempotency)
+    return retrying(_attempt, handler, command, start, idempotency, guard)
 
 
 def _after_lost_race(state: RetryCallState) -> float:
@@ -74,8 +79,11 @@ def _attempt(
     command: C,
     start: Callable[[], UnitOfWork],
     idempotency: IdempotencyClaim | None,
+    guard: Guard | None,
 ) -> CommandRun:
     with start() as uow:
+        if guard is not None:
+            guard(uow)
         if idempotency is not None:
             stored = uow.idempotency.find(idempotency.key)
             if stored is not None:

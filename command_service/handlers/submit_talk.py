@@ -24,6 +24,8 @@ class SubmitTalk:
     tags: tuple[str, ...] = field(default=())
     duration_minutes: int | None = None
     expected_version: ExpectedVersion | None = None
+    submitted_by: str | None = None
+    """The submitter's subject, recorded so that the policy can tell their talks apart."""
 
 
 def submit_talk(command: SubmitTalk, uow: UnitOfWork) -> CommandResult:
@@ -39,6 +41,8 @@ def submit_talk(command: SubmitTalk, uow: UnitOfWork) -> CommandResult:
     )
     if not uow.conferences.exists(command.conference_id):
         raise UnknownConference(command.conference_id)
-    talk = Talk.submit(command.talk_id, command.conference_id, details)
+    talk = Talk.submit(
+        command.talk_id, command.conference_id, details, submitted_by=command.submitted_by
+    )
     uow.talks.add(talk)
     return CommandResult(talk.id, talk.version, {"status": talk.status.value})

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from query_service.api import problems
+from query_service.api import authentication, problems
 from query_service.api.observed_store import ObservedSearch
 from query_service.api.routers import conferences, health, speakers, talks
 from query_service.read_store.port import TalkSearch
+from service_conventions.auth.settings import AuthSettings
 
 
-def create_api(store: TalkSearch) -> FastAPI:
-    """The app over a given read store (tests pass their own)."""
+def create_api(store: TalkSearch, *, tokens: AuthSettings | None = None) -> FastAPI:
+    """The app over a given read store (tests pass their own); with ``tokens`` every
+    search endpoint needs a bearer token those settings verify."""
     app = FastAPI(
         title="Conference Program - search API",
         version="1",
@@ -19,6 +21,8 @@ def create_api(store: TalkSearch) -> FastAPI:
     )
     app.state.store = ObservedSearch(store)
     problems.install(app)
-    for router in (talks.router, conferences.router, speakers.router, health.router):
-        app.include_router(router)
+    search = authentication.required(app, tokens) if tokens is not None else []
+    for router in (talks.router, conferences.router, speakers.router):
+        app.include_router(router, dependencies=search)
+    app.include_router(health.router)
     return app

@@ -19,7 +19,8 @@ from command_service.adapters.engine import create_engine_for
 from command_service.adapters.tables import outbox
 from command_service.api.app import create_app
 from command_service.migrate import upgrade
-from command_service.settings import load_settings
+from command_service.settings import Settings, load_settings
+from tests.tokens import RoleTokens
 
 with warnings.catch_warnings():  # Starlette nags about httpx; the client works as documented
     warnings.simplefilter("ignore")
@@ -62,6 +63,7 @@ class Api:
 
     client: TestClient
     engine: sa.Engine
+    tokens: RoleTokens
 
     def send(self, method: str, path: str, body: Any = None, **headers: str) -> httpx.Response:
         response: httpx.Response  # TestClient is typed against httpx2, not installed: Any
@@ -141,9 +143,19 @@ def database_url(tmp_path: Path, migrated_database: Path) -> str:
 
 
 @pytest.fixture
-def api(database_url: str) -> Iterator[Api]:
-    engine = create_engine_for(database_url)
-    app = create_app(load_settings(database_url=database_url))
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        database_url=database_url, auth_signing_key_file=tmp_path / "var" / "auth-key.pem"
+    )
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    """The API as an organizer calls it (and each attendee their own ratings)."""
+    engine = create_engine_for(settings.database_url)
+    tokens = RoleTokens(settings)
+    app = create_app(settings)
     with TestClient(app, raise_server_exceptions=True) as client:
-        yield Api(client, engine)
+        client.auth = tokens
+        yield Api(client, engine, tokens)
     engine.dispose()

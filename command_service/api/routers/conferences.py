@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
 
+from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import ConferenceName, Day, StageName, Stages, Timezone
 from command_service.api.json_body import CommandBody, require_json
@@ -19,7 +20,12 @@ from command_service.handlers.remove_stage import RemoveStage, remove_stage
 from command_service.handlers.rename_conference import RenameConference, rename_conference
 from command_service.handlers.result import CommandResult
 
-router = APIRouter(prefix="/conferences", tags=["conferences"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/conferences",
+    tags=["conferences"],
+    dependencies=AUTHENTICATED,
+    responses=PROBLEM_RESPONSES,
+)
 
 
 class CreateConferenceBody(CommandBody):

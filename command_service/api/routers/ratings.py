@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import Stars
 from command_service.api.json_body import CommandBody, require_json
@@ -14,7 +15,12 @@ from command_service.api.schemas import CommandAnswer
 from command_service.handlers.rate_talk import RateTalk, rate_talk
 from command_service.handlers.remove_rating import RemoveRating, remove_rating
 
-router = APIRouter(prefix="/talks/{talk_id}/ratings", tags=["ratings"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/talks/{talk_id}/ratings",
+    tags=["ratings"],
+    dependencies=AUTHENTICATED,
+    responses=PROBLEM_RESPONSES,
+)
 
 
 class RateTalkBody(CommandBody):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import StrictStr
 
+from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import Moment
 from command_service.api.json_body import CommandBody, require_json
@@ -16,7 +17,10 @@ from command_service.handlers.schedule_talk import ScheduleTalk, schedule_talk
 from command_service.handlers.unschedule_talk import UnscheduleTalk, unschedule_talk
 
 router = APIRouter(
-    prefix="/conferences/{conference_id}/schedule", tags=["schedule"], responses=PROBLEM_RESPONSES
+    prefix="/conferences/{conference_id}/schedule",
+    tags=["schedule"],
+    dependencies=AUTHENTICATED,
+    responses=PROBLEM_RESPONSES,
 )
 
 

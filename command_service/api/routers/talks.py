@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import StrictStr
 
+from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import (
     Abstract,
@@ -32,7 +33,9 @@ from command_service.handlers.withdraw_talk import WithdrawTalk, withdraw_talk
 from shared_domain.talk import DetailChanges
 from shared_domain.values import Format, Level
 
-router = APIRouter(prefix="/talks", tags=["talks"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/talks", tags=["talks"], dependencies=AUTHENTICATED, responses=PROBLEM_RESPONSES
+)
 
 
 class SubmitTalkBody(CommandBody):
@@ -112,6 +115,7 @@ def submit(body: SubmitTalkBody, commands: Commands) -> JSONResponse:
         format=body.format,
         duration_minutes=body.duration_minutes,
         expected_version=commands.expected_version,
+        submitted_by=commands.principal.subject,
     )
     return commands.run(submit_talk, command, created_at=_location)
 
