@@ -8,13 +8,23 @@ organizer, who may do all the rest. Tests of authorization set their own header.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
+import time
 from collections.abc import Generator
 from functools import cache
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from service_conventions.auth import local_key
 from service_conventions.auth.issuing import issue_token
 from service_conventions.auth.settings import AuthSettings
 
@@ -48,3 +58,48 @@ class RoleTokens(httpx.Auth):
 def deployment_tokens(folder_var: str) -> RoleTokens:
     """The tokens of a deployment that keeps its files in ``folder_var`` (its ``./var``)."""
     return RoleTokens(AuthSettings(auth_signing_key_file=f"{folder_var}/auth-signing-key.pem"))
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unsigned(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+
+
+def refused_tokens(settings: AuthSettings) -> dict[str, str]:
+    """Tokens a deployment must refuse, by what is wrong with them (all for an organizer)."""
+    key = local_key.load_or_create(settings.auth_signing_key_file)
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.auth_issuer,
+        "aud": settings.auth_audience,
+        "sub": "mallory",
+        "exp": now + 600,
+        "roles": ["organizer"],
+    }
+    header = {"kid": key.kid}
+
+    def signed(with_key: Any = key.private_key, kid: str = key.kid, **changes: Any) -> str:
+        body = {k: v for k, v in {**claims, **changes}.items() if v is not None}
+        return jwt.encode(body, with_key, algorithm="ES256", headers={"kid": kid})
+
+    public_pem = key.public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    hs256 = _unsigned({**header, "alg": "HS256", "typ": "JWT"}, claims)
+    hs256 += "." + _b64(hmac.new(public_pem, hs256.encode(), hashlib.sha256).digest())
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    return {
+        "expired": signed(exp=now - settings.auth_leeway_seconds - 60),
+        "wrong issuer": signed(iss="https://elsewhere.example"),
+        "wrong audience": signed(aud="another-service"),
+        "alg none": _unsigned({**header, "alg": "none"}, claims) + ".",
+        "HS256 signed with the public key": hs256,
+        "unknown key id": signed(with_key=stranger, kid="not-our-key"),
+        "another key under our key id": signed(with_key=stranger),
+        "no subject": signed(sub=None),
+        "no expiry": signed(exp=None),
+        "not a JWT": "definitely-not-a-jwt",
+    }

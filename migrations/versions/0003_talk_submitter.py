@@ -24,7 +24,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("talks") as batch:
-        batch.add_column(sa.Column("submitted_by", sa.String(255), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "submitted_by",
+                sa.String(255),
+                nullable=True,
+                comment="the submitter's token subject; null for talks from before tokens",
+            )
+        )
 
 
 def downgrade() -> None:

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -31,6 +32,7 @@ from command_service.handlers.runner import CommandRun, IdempotencyClaim, run
 from command_service.ports import UnitOfWork
 from command_service.settings import load_settings
 from tests.integration.conftest import new_conference, store, trace
+from tests.tokens import RoleTokens
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -132,14 +134,16 @@ def test_concurrent_requests_with_one_idempotency_key_do_the_work_once(
 
 
 def test_concurrent_http_requests_with_one_idempotency_key_do_the_work_once(
-    service: CommandService,
+    service: CommandService, tmp_path: Path
 ) -> None:
-    app = create_app(service=service)
+    settings = load_settings(auth_signing_key_file=tmp_path / "auth-key.pem")
+    app = create_app(settings, service=service)
     body = {"name": "Once", "starts_on": "2026-06-01", "ends_on": "2026-06-01", "stages": ["A"]}
     headers = {"Idempotency-Key": f"key-{uuid.uuid4()}"}
 
     def post(_: int) -> tuple[int, str, bool]:
         client = TestClient(app)
+        client.auth = RoleTokens(settings)
         response: httpx.Response = client.post("/conferences", json=body, headers=headers)
         return (
             response.status_code,
