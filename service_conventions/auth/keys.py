@@ -30,12 +30,14 @@ class LocalKeys:
 
 
 class JwksKeys:
-    """An OIDC provider's JWKS, cached; an unknown key id refetches it (a rotation)."""
+    """An OIDC provider's JWKS, cached as a whole for ``JWKS_CACHE_SECONDS``; an unknown
+    key id refetches it (a rotation). Keys are not cached one by one (PyJWT's
+    ``cache_keys``): a key the provider withdrew would verify for as long as it is cached."""
 
     def __init__(self, url: str, *, refetch_cooldown_seconds: float) -> None:
         self._client = jwt.PyJWKClient(
             url,
-            cache_keys=True,
+            cache_keys=False,
             lifespan=JWKS_CACHE_SECONDS,
             timeout=JWKS_TIMEOUT_SECONDS,
             cooldown_duration=refetch_cooldown_seconds,
