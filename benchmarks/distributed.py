@@ -139,10 +139,11 @@ def new_trace() -> TraceContext:
     return TraceContext(correlation_id=str(uuid.uuid4()), causation_id=str(uuid.uuid4()))
 
 
-def create_conferences(command_url: str, count: int) -> list[str]:
+def create_conferences(command_url: str, count: int, token: str) -> list[str]:
     """Conferences the write API's talks are spread over (no single hot conference row)."""
     ids = []
-    with httpx.Client(base_url=command_url, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=command_url, timeout=30, headers=headers) as client:
         for number in range(count):
             response = client.post(
                 "/conferences",
@@ -199,6 +200,7 @@ def measure_writes(
         concurrency=args.concurrency,
         seconds=args.seconds,
         warmup=args.warmup,
+        token=stack.organizer_token(),
     )
     say(f"  {command.per_second:,.0f} commands/s ({command.errors} errors)")
     bare_url = stack.start_http("bare-api", module="benchmarks.ceilings.bare_api")
@@ -429,6 +431,7 @@ def measure_latency(
         rate=rate,
         seconds=seconds,
         sample_every=sample_every,
+        token=stack.organizer_token(),
     )
 
 
@@ -642,7 +645,7 @@ def run(args: argparse.Namespace) -> Results:
         command_url = stack.start_http("command-api", "command-api")
         query_urls = [stack.start_http(f"query-api-{n}", "query-api") for n in (1, 2)]
         stack.wait_ready(command_url, *query_urls)
-        conferences = create_conferences(command_url, count=8)
+        conferences = create_conferences(command_url, count=8, token=stack.organizer_token())
         writes = measure_writes(stack, command_url, conferences, args)
         engine = create_engine_for(stack.database_url, pool_size=2, max_overflow=2)
         search = httpx.Client(base_url=stack.services.opensearch, timeout=60)

@@ -41,19 +41,26 @@ def closed_loop(
     concurrency: int,
     seconds: float,
     warmup: float,
+    token: str | None = None,
 ) -> Throughput:
     """``concurrency`` clients, each sending its next POST as soon as the last answered.
 
     Only answers that arrive in the ``seconds`` after ``warmup`` count, so connection set-up,
     import-time caches and the pool filling up stay out of the figure.
     """
-    return asyncio.run(_closed_loop(base_url, path, body, concurrency, seconds, warmup))
+    return asyncio.run(_closed_loop(base_url, path, body, concurrency, seconds, warmup, token))
 
 
 async def _closed_loop(
-    base_url: str, path: str, body: BodyFactory, concurrency: int, seconds: float, warmup: float
+    base_url: str,
+    path: str,
+    body: BodyFactory,
+    concurrency: int,
+    seconds: float,
+    warmup: float,
+    token: str | None,
 ) -> Throughput:
-    client = RawClient(base_url, max_connections=concurrency)
+    client = RawClient(base_url, max_connections=concurrency, token=token)
     counter = itertools.count()
     latencies: list[float] = []
     errors = 0
@@ -107,6 +114,7 @@ def paced_visibility(
     sample_every: int,
     poll_interval: float = 0.005,
     visible_timeout: float = 30.0,
+    token: str | None = None,
 ) -> Visibility:
     """Submit ``POST /talks`` at ``rate`` per second for ``seconds`` (open loop: a slow
     answer never delays the next command), and for every ``sample_every``-th command poll
@@ -125,6 +133,7 @@ def paced_visibility(
             sample_every,
             poll_interval,
             visible_timeout,
+            token,
         )
     )
 
@@ -138,9 +147,10 @@ async def _paced(
     sample_every: int,
     poll_interval: float,
     visible_timeout: float,
+    token: str | None,
 ) -> Visibility:
     result = Visibility(rate)
-    command = RawClient(command_url, max_connections=256)
+    command = RawClient(command_url, max_connections=256, token=token)
     queries = [RawClient(url, max_connections=64) for url in query_urls]
 
     async def probe(index: int) -> None:

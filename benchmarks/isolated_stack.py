@@ -29,6 +29,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from service_conventions.auth.issuing import issue_token
+from service_conventions.auth.settings import AuthSettings
 from tests.e2e.conftest import free_port, wait_until
 from tests.services import rabbitmq_management_url, temporary_postgres_database
 
@@ -124,6 +126,13 @@ class IsolatedStack:
         role = self.roles.pop(name, None)
         if role is not None:
             role.stop()
+
+    def organizer_token(self) -> str:
+        """A bearer token for the write API, signed by the stack's local key (in ``./var``,
+        the roles' working folder), as ``conference token`` would print it there."""
+        key_file = self.folder / AuthSettings.model_fields["auth_signing_key_file"].default
+        settings = AuthSettings(auth_signing_key_file=key_file)
+        return issue_token(settings, subject="benchmark", roles=["organizer"], ttl_seconds=86400)
 
     def log_of(self, name: str) -> str:
         path = self.folder / f"{name}.log"

@@ -62,8 +62,9 @@ class _Connection:
 class RawClient:
     """Keep-alive connections to one server, at most ``max_connections`` at once."""
 
-    def __init__(self, base_url: str, max_connections: int) -> None:
+    def __init__(self, base_url: str, max_connections: int, token: str | None = None) -> None:
         parts = urlsplit(base_url)
+        self._authorization = f"Authorization: Bearer {token}\r\n" if token else ""
         self._host = parts.hostname or "127.0.0.1"
         self._port = parts.port or 80
         self._idle: list[_Connection] = []
@@ -71,6 +72,7 @@ class RawClient:
 
     def _request(self, method: str, path: str, body: bytes | None) -> bytes:
         head = f"{method} {path} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\n"
+        head += self._authorization
         if body is not None:
             head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         return (head + "\r\n").encode("latin-1") + (body or b"")

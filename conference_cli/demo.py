@@ -1,7 +1,10 @@
 """``conference demo``: a realistic sample programme, loaded through the public write API.
 
 Going through HTTP (not the database) makes the demo an honest smoke test of the whole
-pipeline: every talk, slot and rating it creates travels the outbox to the read models.
+pipeline: every talk, slot and rating it creates travels the outbox to the read models. It
+calls as the API's users would: an organizer's token for the programme, each attendee's
+own for their rating, signed by the deployment's local key (run it where ``conference up``
+runs, or with the same ``AUTH_SIGNING_KEY_FILE``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
+
+from service_conventions.auth.issuing import CannotIssue, issue_token
+from service_conventions.auth.settings import AuthSettings
 
 STAGES = ("Main Hall", "Room Ada", "Room Grace")
 DAY_STARTS = "09:00"
@@ -89,8 +95,14 @@ class DemoError(RuntimeError):
     pass
 
 
-def _send(client: httpx.Client, method: str, path: str, body: Any = None) -> dict[str, Any]:
-    response = client.request(method, path, json=body)
+def _send(
+    client: httpx.Client,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    response = client.request(method, path, json=body, headers=headers)
     if response.status_code >= 400:
         raise DemoError(f"{method} {path} -> {response.status_code}: {response.text}")
     result: dict[str, Any] = response.json()
@@ -121,11 +133,21 @@ def _progress(label: str, done: int, total: int) -> None:
     print(f"\r  {label:<10} {done:>4}/{total}", end="" if done < total else "\n", flush=True)
 
 
+def _bearer(settings: AuthSettings, subject: str, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(settings, subject=subject, roles=[role])}"}
+
+
 def load(command_url: str, query_url: str, *, seed: int = 2026) -> int:
     rng = random.Random(seed)
     first_day = date.today() + timedelta(days=60)
+    settings = AuthSettings()
     try:
-        with httpx.Client(base_url=command_url, timeout=10.0) as client:
+        organizer = _bearer(settings, "demo-organizer", "organizer")
+    except CannotIssue as error:
+        print(f"The demo needs the local signing key: {error}", file=sys.stderr)
+        return 1
+    try:
+        with httpx.Client(base_url=command_url, timeout=10.0, headers=organizer) as client:
             conference = _send(
                 client,
                 "POST",
@@ -160,6 +182,7 @@ def load(command_url: str, query_url: str, *, seed: int = 2026) -> int:
                 _progress("reviews", index + 1, TALK_COUNT)
             scheduled = _schedule(client, rng, conference_id, accepted, first_day)
             ratings = 0
+            attendees = [_bearer(settings, f"attendee-{n}", "attendee") for n in range(ATTENDEES)]
             for index, talk_id in enumerate(scheduled):
                 quality = rng.uniform(2.5, 5.0)
                 for attendee in rng.sample(range(ATTENDEES), k=rng.randint(3, 15)):
@@ -169,6 +192,7 @@ def load(command_url: str, query_url: str, *, seed: int = 2026) -> int:
                         "PUT",
                         f"/talks/{talk_id}/ratings/attendee-{attendee}",
                         {"stars": stars},
+                        headers=attendees[attendee],
                     )
                     ratings += 1
                 _progress("ratings", index + 1, len(scheduled))

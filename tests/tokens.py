@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Generator
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -55,9 +56,11 @@ class RoleTokens(httpx.Auth):
         yield request
 
 
-def deployment_tokens(folder_var: str) -> RoleTokens:
-    """The tokens of a deployment that keeps its files in ``folder_var`` (its ``./var``)."""
-    return RoleTokens(AuthSettings(auth_signing_key_file=f"{folder_var}/auth-signing-key.pem"))
+def deployment_tokens(folder: Path) -> RoleTokens:
+    """The tokens of a deployment started in ``folder`` on the default ``AUTH_*`` settings
+    (its key in ``folder/var``), as ``conference token`` run there would issue them."""
+    default = AuthSettings.model_fields["auth_signing_key_file"].default
+    return RoleTokens(AuthSettings(auth_signing_key_file=folder / default))
 
 
 def _b64(raw: bytes) -> str:

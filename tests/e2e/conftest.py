@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.tokens import deployment_tokens
+
 pytestmark = pytest.mark.e2e
 
 
@@ -90,7 +92,9 @@ def start_stack(folder: Path) -> Stack:
     stack = Stack(
         folder=folder,
         process=process,
-        command=httpx.Client(base_url=f"http://127.0.0.1:{command_port}", timeout=10),
+        command=httpx.Client(
+            base_url=f"http://127.0.0.1:{command_port}", timeout=10, auth=deployment_tokens(folder)
+        ),
         query=httpx.Client(base_url=f"http://127.0.0.1:{query_port}", timeout=10),
     )
 

@@ -30,6 +30,7 @@ from tests.services import (
     resolve_service,
     temporary_postgres_database,
 )
+from tests.tokens import deployment_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -159,7 +160,11 @@ def distributed(tmp_path: Path) -> Iterator[DistributedStack]:
         stack = DistributedStack(
             folder=tmp_path,
             roles=roles,
-            command=httpx.Client(base_url=f"http://127.0.0.1:{command_port}", timeout=10),
+            command=httpx.Client(
+                base_url=f"http://127.0.0.1:{command_port}",
+                timeout=10,
+                auth=deployment_tokens(tmp_path),
+            ),
             queries=[
                 httpx.Client(base_url=f"http://127.0.0.1:{p}", timeout=10) for p in query_ports
             ],
