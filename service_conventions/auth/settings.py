@@ -51,6 +51,12 @@ class AuthSettings(BaseSettings):
         "key id (a rotation), so that forged key ids cannot hammer the provider.",
     )
 
+    @field_validator("auth_jwks_url")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        """``AUTH_JWKS_URL=`` (as compose passes an unset variable) means the local key."""
+        return value or None
+
     @field_validator("auth_algorithms")
     @classmethod
     def _asymmetric_only(cls, value: tuple[str, ...]) -> tuple[str, ...]:

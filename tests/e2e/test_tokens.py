@@ -4,24 +4,16 @@ token`` prints tokens it accepts, and the key survives a restart."""
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
-from pathlib import Path
 
 import httpx
 
 from tests.e2e.conftest import Stack, start_stack
+from tests.e2e.test_operations import _cli
 
 
-def conference_token(folder: Path, *args: str) -> str:
-    printed = subprocess.run(
-        [sys.executable, "-m", "conference_cli", "token", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+def conference_token(stack: Stack, *args: str) -> str:
+    printed = _cli(stack, "token", *args)
+    assert printed.returncode == 0, printed.stderr
     return printed.stdout.strip()
 
 
@@ -42,10 +34,8 @@ def test_conference_token_prints_a_token_the_deployment_accepts_across_restarts(
 ) -> None:
     key_file = stack.folder / "var" / "auth-signing-key.pem"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    token = conference_token(
-        stack.folder, "--role", "organizer", "--subject", "alice", "--ttl", "8h"
-    )
-    attendee = conference_token(stack.folder, "--role", "attendee", "--subject", "alice")
+    token = conference_token(stack, "--role", "organizer", "--subject", "alice", "--ttl", "8h")
+    attendee = conference_token(stack, "--role", "attendee", "--subject", "alice")
 
     assert create_conference(stack, token).status_code == 201
     assert create_conference(stack, attendee).status_code == 403
@@ -61,22 +51,7 @@ def test_conference_token_prints_a_token_the_deployment_accepts_across_restarts(
 
 
 def test_the_demo_loads_with_tokens(stack: Stack) -> None:
-    demo = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "conference_cli",
-            "demo",
-            "--command-url",
-            str(stack.command.base_url),
-            "--query-url",
-            str(stack.query.base_url),
-        ],
-        cwd=stack.folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    urls = ("--command-url", str(stack.command.base_url), "--query-url", str(stack.query.base_url))
+    demo = _cli(stack, "demo", *urls)
     assert demo.returncode == 0, demo.stderr
     assert "ratings" in demo.stdout

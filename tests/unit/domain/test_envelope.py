@@ -151,6 +151,16 @@ def test_traceparent_only_when_given(events_by_class: EventsByClass) -> None:
     assert from_envelope(to_envelope(event, traced)) == event
 
 
+def test_the_actor_is_an_extension_attribute_and_older_envelopes_lack_it(
+    events_by_class: EventsByClass,
+) -> None:
+    event = next(iter(events_by_class.values()))
+    acted = to_envelope(event, TraceContext("corr-1", "cmd-1", actor="alice"))
+    assert acted["actor"] == "alice"
+    assert "actor" not in to_envelope(event, TRACE)
+    assert from_envelope(acted) == from_envelope(to_envelope(event, TRACE)) == event
+
+
 def test_event_ids_are_unique(events_by_class: EventsByClass) -> None:
     ids = [e.event_id for e in events_by_class.values()]
     assert len(set(ids)) == len(ids)
