@@ -5,13 +5,22 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from query_service.api import problems
+from query_service.api.cursor_signing import CursorSigner
 from query_service.api.observed_store import ObservedSearch
 from query_service.api.routers import conferences, health, speakers, talks
 from query_service.read_store.port import TalkSearch
+from service_conventions.api_docs import serve_docs_locally
+from service_conventions.http_edge import install_http_edge
 
 
-def create_api(store: TalkSearch) -> FastAPI:
-    """The app over a given read store (tests pass their own)."""
+def create_api(
+    store: TalkSearch,
+    *,
+    cursors: CursorSigner | None = None,
+    cors_allow_origins: tuple[str, ...] = (),
+) -> FastAPI:
+    """The app over a given read store (tests pass their own); without a ``cursors``
+    signer, cursors are signed with a key of this process alone."""
     app = FastAPI(
         title="Conference Program - search API",
         version="1",
@@ -21,4 +30,7 @@ def create_api(store: TalkSearch) -> FastAPI:
     problems.install(app)
     for router in (talks.router, conferences.router, speakers.router, health.router):
         app.include_router(router)
+    app.state.cursors = cursors or CursorSigner.ephemeral()
+    install_http_edge(app, cors_allow_origins=cors_allow_origins)
+    serve_docs_locally(app)
     return app
