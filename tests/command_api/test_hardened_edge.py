@@ -142,7 +142,7 @@ def test_an_idempotency_key_beyond_visible_ascii_is_400(api: Api, raw: bytes) ->
     response = api.client.post(
         "/conferences",
         json=conference_body(),
-        headers=[("Idempotency-Key", raw)],  # type: ignore[list-item]
+        headers=[("Idempotency-Key", raw)],
     )
     problem = assert_problem(response, 400, "invalid-idempotency-key")
     assert "Idempotency-Key" in problem["detail"]
