@@ -5,8 +5,8 @@ belongs to, in URL-safe base64 JSON. Keyset paging (``key > last``) visits every
 exactly once even when other documents are written between pages, which offsets cannot.
 
 Decoding refuses anything an adapter could not bind: integers outside SQLite's 64 bits,
-NaN and infinities, and JSON nested deeper than a cursor ever is (which would otherwise
-exhaust Python's recursion). The API signs cursors on top (``cursor_signing.py``).
+NaN and infinities, and JSON nested so deep that parsing it exhausts Python's recursion.
+The search API signs cursors on top (``query_service/api/cursor_signing.py``).
 """
 
 from __future__ import annotations
