@@ -14,6 +14,7 @@ from pydantic_settings import SettingsConfigDict
 
 from service_conventions.auth.settings import AuthSettings
 from service_conventions.database_url import DatabaseUrl
+from service_conventions.http_edge import CorsOrigins
 
 RELAY_BATCH_SIZE = 2000
 """Outbox rows one relay claims, publishes and marks per round: the confirm window."""
@@ -31,6 +32,9 @@ class Settings(AuthSettings):
     relay_batch_size: int = Field(default=RELAY_BATCH_SIZE, ge=1, le=10_000)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     """Larger bodies are refused with 413 before they are read (ADR 022)."""
+
+    # --- the HTTP edge (ADR 069) ------------------------------------------------------
+    cors_allow_origins: CorsOrigins = ()
 
     @field_validator("broker_url")
     @classmethod

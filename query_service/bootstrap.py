@@ -13,6 +13,7 @@ import threading
 from fastapi import FastAPI
 
 from query_service.api.app import create_api
+from query_service.api.cursor_keys import cursor_signer
 from query_service.consumers.outbox_tail import OutboxTail
 from query_service.consumers.rabbitmq import RabbitMqConsumer
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
@@ -125,5 +126,8 @@ def tune_garbage_collection() -> None:
 def create_app(settings: QuerySettings) -> FastAPI:
     """The search API (``conference query-api``) over the configured read store."""
     return create_api(
-        build_read_store(settings), tokens=settings if settings.query_require_token else None
+        build_read_store(settings),
+        tokens=settings if settings.query_require_token else None,
+        cursors=cursor_signer(settings),
+        cors_allow_origins=settings.cors_allow_origins,
     )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from query_service.projector.batch import BATCH_SIZE
 from service_conventions.auth.settings import AuthSettings
 from service_conventions.database_url import DatabaseUrl
+from service_conventions.http_edge import CorsOrigins
 from shared_domain.messaging import EXCHANGE
 
 
@@ -102,6 +103,26 @@ class QuerySettings(AuthSettings):
         "before the broker sends it back to be tried again. Part of the held queue's "
         "declaration: changing it means deleting that queue first (ADR 061).",
     )
+
+    # --- the HTTP edge (ADR 069) ------------------------------------------------------
+    cursor_signing_key: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="HMAC key that signs search cursors; the same on every replica. Unset: "
+        "the key in CURSOR_SIGNING_KEY_FILE, created on first use.",
+    )
+    cursor_previous_signing_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Comma-separated keys that still verify cursors during a key rotation.",
+    )
+    cursor_signing_key_file: str = "./var/cursor-signing.key"
+    cursor_max_age_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        le=30 * 86_400,
+        description="A cursor older than this is refused (422): start from the first page.",
+    )
+    cors_allow_origins: CorsOrigins = ()
 
     @field_validator("broker_url", mode="before")
     @classmethod

@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
+from service_conventions.routes import allowed_methods
+
 TYPE_PREFIX = "urn:conference-program:problem:"
 MEDIA_TYPE = "application/problem+json"
 
@@ -99,16 +101,19 @@ def joined_detail(errors: Sequence[dict[str, str]]) -> str:
 
 async def http_problem(request: Request, error: Exception) -> JSONResponse:
     """The problem for a routing or protocol error (unknown path, method, media type),
-    with its headers (``Allow`` on a 405)."""
+    with its headers (on a 405, ``Allow`` lists the methods of every route of the path)."""
     assert isinstance(error, HTTPException)
     code, title = _HTTP_CODES.get(error.status_code, ("http-error", "HTTP error"))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.app.routes, request.scope))
     return problem_response(
         request,
         status=error.status_code,
         code=code,
         title=title,
         detail=str(error.detail),
-        headers=dict(error.headers or {}),
+        headers=headers,
     )
 
 

@@ -8,6 +8,7 @@ field, so that what the domain builds is valid whoever calls it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -66,7 +67,24 @@ def text(field: str, value: str, *, min_len: int, max_len: int) -> str:
         if min_len == 0:
             raise invalid(field, f"must be at most {max_len} characters")
         raise invalid(field, f"must be {min_len} to {max_len} characters")
+    if trimmed and not any(map(is_visible, trimmed)):
+        raise invalid(field, "must contain a visible character, not only invisible ones")
     return trimmed
+
+
+# Control, format (U+200B, U+202E, U+FEFF…), unassigned and surrogate code points, and
+# separators; plus the letters and symbols that fonts draw as blanks.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Cs", "Zs", "Zl", "Zp"})
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+
+
+def is_visible(character: str) -> bool:
+    """Whether a reader sees the character: a name or title of invisible ones only would
+    show as nothing, yet pass a length check."""
+    return (
+        unicodedata.category(character) not in _INVISIBLE_CATEGORIES
+        and character not in _BLANK_GLYPHS
+    )
 
 
 def _is_unicode(value: str) -> bool:

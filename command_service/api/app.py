@@ -18,6 +18,8 @@ from command_service.api.problems import install_problem_handlers
 from command_service.api.routers import conferences, health, ratings, schedule, talks
 from command_service.bootstrap import CommandService, bootstrap
 from command_service.settings import Settings, load_settings
+from service_conventions.api_docs import serve_docs_locally
+from service_conventions.http_edge import install_http_edge
 from service_conventions.auth.bearer import install_bearer_tokens
 
 
@@ -49,4 +51,6 @@ def create_app(
     app.add_middleware(CorrelationMiddleware)
     for module in (conferences, schedule, talks, ratings, health):
         app.include_router(module.router)
+    install_http_edge(app, cors_allow_origins=settings.cors_allow_origins)
+    serve_docs_locally(app)
     return app

@@ -95,7 +95,10 @@ async def get_command_request(
     ] = None,
     idempotency_key: Annotated[
         str | None,
-        Header(alias="Idempotency-Key", description="1-200 characters; makes retries safe"),
+        Header(
+            alias="Idempotency-Key",
+            description="1-200 visible ASCII characters (! to ~), e.g. a UUID; makes retries safe",
+        ),
     ] = None,
 ) -> CommandRequest:
     return CommandRequest(

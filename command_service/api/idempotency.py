@@ -3,12 +3,17 @@
 The fingerprint covers what makes two requests "the same": method, path, the JSON body in
 canonical form (key order and spacing do not matter) and ``If-Match``. A retry with the same
 key and fingerprint gets the first answer; another request under that key gets 422.
+
+A key is 1 to 200 visible ASCII characters (``!`` to ``~``, no spaces): HTTP carries header
+values as bytes that servers read as Latin-1, so anything beyond ASCII would be stored as
+whatever the client's encoding made of it. Clients use UUIDs or similar tokens.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from fastapi import Request
 
@@ -17,17 +22,19 @@ from command_service.handlers.runner import IdempotencyClaim
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}")
 
 
 async def claim_from(request: Request, key: str | None) -> IdempotencyClaim | None:
     if key is None:
         return None
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+    if not _KEY.fullmatch(key):
         raise ProblemError(
             400,
             "invalid-idempotency-key",
             "The Idempotency-Key header is malformed",
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters "
+            "(! to ~, no spaces), such as a UUID.",
         )
     return IdempotencyClaim(key=key, fingerprint=fingerprint(request, await request.body()))
 
@@ -35,7 +42,7 @@ async def claim_from(request: Request, key: str | None) -> IdempotencyClaim | No
 def fingerprint(request: Request, body: bytes) -> str:
     try:
         canonical_body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
-    except ValueError:  # not JSON (or empty): the bytes themselves
+    except (ValueError, RecursionError):  # not JSON, empty, or nested too deep: the bytes
         canonical_body = body.decode("latin-1")
     material = json.dumps(
         [request.method, request.url.path, canonical_body, request.headers.get("if-match")],

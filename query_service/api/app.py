@@ -5,15 +5,25 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from query_service.api import authentication, problems
+from query_service.api.cursor_signing import CursorSigner
 from query_service.api.observed_store import ObservedSearch
 from query_service.api.routers import conferences, health, speakers, talks
 from query_service.read_store.port import TalkSearch
+from service_conventions.api_docs import serve_docs_locally
 from service_conventions.auth.settings import AuthSettings
+from service_conventions.http_edge import install_http_edge
 
 
-def create_api(store: TalkSearch, *, tokens: AuthSettings | None = None) -> FastAPI:
+def create_api(
+    store: TalkSearch,
+    *,
+    tokens: AuthSettings | None = None,
+    cursors: CursorSigner | None = None,
+    cors_allow_origins: tuple[str, ...] = (),
+) -> FastAPI:
     """The app over a given read store (tests pass their own); with ``tokens`` every
-    search endpoint needs a bearer token those settings verify."""
+    search endpoint needs a bearer token those settings verify; without a ``cursors``
+    signer, cursors are signed with a key of this process alone."""
     app = FastAPI(
         title="Conference Program - search API",
         version="1",
@@ -25,4 +35,7 @@ def create_api(store: TalkSearch, *, tokens: AuthSettings | None = None) -> Fast
     for router in (talks.router, conferences.router, speakers.router):
         app.include_router(router, dependencies=search)
     app.include_router(health.router)
+    app.state.cursors = cursors or CursorSigner.ephemeral()
+    install_http_edge(app, cors_allow_origins=cors_allow_origins)
+    serve_docs_locally(app)
     return app

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from query_service.api.cursor_signing import CursorSigner
 from query_service.api.problems import InvalidParameter
 from query_service.read_store.port import TalkSearch
 
@@ -20,6 +21,14 @@ def get_store(request: Request) -> TalkSearch:
 
 
 Store = Annotated[TalkSearch, Depends(get_store)]
+
+
+def get_cursors(request: Request) -> CursorSigner:
+    cursors: CursorSigner = request.app.state.cursors
+    return cursors
+
+
+Cursors = Annotated[CursorSigner, Depends(get_cursors)]
 
 
 def parse_day(field: str, value: str) -> date:

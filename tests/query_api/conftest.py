@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from query_service.api.app import create_api
+from query_service.api.cursor_signing import CursorSigner
 from query_service.consumers.outbox_tail import OutboxTail
 from query_service.projector.projector import Projector
 from query_service.projector.retry import RetryPolicy
@@ -48,6 +49,13 @@ def projector(outbox: Outbox, store: SqliteReadStore) -> Iterator[Projector]:
 
 
 @pytest.fixture
-def client(store: SqliteReadStore) -> Iterator[TestClient]:
-    with TestClient(create_api(store), raise_server_exceptions=False) as test_client:
+def cursors() -> CursorSigner:
+    """The key the client's app signs cursors with (tests forge and re-sign with it)."""
+    return CursorSigner.ephemeral()
+
+
+@pytest.fixture
+def client(store: SqliteReadStore, cursors: CursorSigner) -> Iterator[TestClient]:
+    app = create_api(store, cursors=cursors)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

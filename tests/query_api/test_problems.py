@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from query_service.api.app import create_api
+from query_service.api.cursor_signing import CursorSigner
 from query_service.read_store.port import ReadStoreUnavailable
 from query_service.read_store.sqlite import SqliteReadStore
 
@@ -65,11 +66,11 @@ def test_malformed_parameters_are_422_problems(
     assert field in [error["field"] for error in body["errors"]]
 
 
-def test_a_cursor_of_another_query_is_refused(client: TestClient) -> None:
+def test_a_cursor_of_another_query_is_refused(client: TestClient, cursors: CursorSigner) -> None:
     from query_service.read_store.cursor import encode_cursor
     from query_service.read_store.port import TalkQuery
 
-    cursor = encode_cursor(TalkQuery(sort=None), [0, 0.0, "id"])
+    cursor = cursors.seal(encode_cursor(TalkQuery(sort=None), [0, 0.0, "id"]))
     assert client.get("/talks", params={"cursor": cursor}).status_code == 200
     response = client.get("/talks", params={"cursor": cursor, "sort": "title"})
     assert response.status_code == 422

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import ConferenceName, Day, StageName, Stages, Timezone
-from command_service.api.json_body import CommandBody, require_json
+from command_service.api.json_body import CommandBody, require_json, require_no_body
 from command_service.api.parameters import ConferenceId, StagePath
 from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
@@ -97,6 +97,7 @@ def add(
 @router.delete(
     "/{conference_id}/stages/{name:path}",
     response_model=CommandAnswer,
+    dependencies=[Depends(require_no_body)],
     summary="Remove a stage (refused while a talk is scheduled on it)",
 )
 def remove(conference_id: ConferenceId, name: StagePath, commands: Commands) -> JSONResponse:

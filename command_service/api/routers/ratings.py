@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import Stars
-from command_service.api.json_body import CommandBody, require_json
+from command_service.api.json_body import CommandBody, require_json, require_no_body
 from command_service.api.parameters import AttendeeId, TalkId
 from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
@@ -40,7 +40,12 @@ def rate(
     return commands.run(rate_talk, command)
 
 
-@router.delete("/{attendee_id}", response_model=CommandAnswer, summary="Remove a rating")
+@router.delete(
+    "/{attendee_id}",
+    response_model=CommandAnswer,
+    dependencies=[Depends(require_no_body)],
+    summary="Remove a rating",
+)
 def remove(talk_id: TalkId, attendee_id: AttendeeId, commands: Commands) -> JSONResponse:
     command = RemoveRating(str(talk_id), attendee_id, commands.expected_version)
     return commands.run(remove_rating, command)

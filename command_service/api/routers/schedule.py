@@ -9,7 +9,7 @@ from pydantic import StrictStr
 from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import Moment
-from command_service.api.json_body import CommandBody, require_json
+from command_service.api.json_body import CommandBody, require_json, require_no_body
 from command_service.api.parameters import ConferenceId, TalkId
 from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
@@ -48,7 +48,12 @@ def schedule(
     return commands.run(schedule_talk, command)
 
 
-@router.delete("/{talk_id}", response_model=CommandAnswer, summary="Free a talk's slot")
+@router.delete(
+    "/{talk_id}",
+    response_model=CommandAnswer,
+    dependencies=[Depends(require_no_body)],
+    summary="Free a talk's slot",
+)
 def unschedule(conference_id: ConferenceId, talk_id: TalkId, commands: Commands) -> JSONResponse:
     command = UnscheduleTalk(str(conference_id), str(talk_id), commands.expected_version)
     return commands.run(unschedule_talk, command)

@@ -20,7 +20,7 @@ from command_service.api.fields import (
     Tags,
     Title,
 )
-from command_service.api.json_body import CommandBody, require_json
+from command_service.api.json_body import CommandBody, require_json, require_no_body
 from command_service.api.parameters import TalkId
 from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
@@ -131,7 +131,12 @@ def edit(talk_id: TalkId, body: EditTalkBody, commands: Commands) -> JSONRespons
     return commands.run(edit_talk, command)
 
 
-@router.post("/{talk_id}/accept", response_model=CommandAnswer, summary="Accept a talk")
+@router.post(
+    "/{talk_id}/accept",
+    response_model=CommandAnswer,
+    dependencies=[Depends(require_no_body)],
+    summary="Accept a talk",
+)
 def accept(talk_id: TalkId, commands: Commands) -> JSONResponse:
     return commands.run(accept_talk, AcceptTalk(str(talk_id), commands.expected_version))
 
@@ -150,6 +155,7 @@ def reject(talk_id: TalkId, commands: Commands, body: RejectTalkBody | None = No
 @router.post(
     "/{talk_id}/withdraw",
     response_model=CommandAnswer,
+    dependencies=[Depends(require_no_body)],
     summary="Withdraw a talk (a scheduled one also loses its slot)",
 )
 def withdraw(talk_id: TalkId, commands: Commands) -> JSONResponse:

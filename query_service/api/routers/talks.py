@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from query_service.api.dependencies import Store, parse_day
+from query_service.api.dependencies import Cursors, Store, parse_day
 from query_service.api.presenters import search_out, talk_out
 from query_service.api.problems import InvalidParameter, NotFound
 from query_service.api.schemas import SearchOut, TalkOut
@@ -56,6 +57,7 @@ def _stages(values: list[str] | None) -> tuple[str, ...]:
 @router.get("", response_model=SearchOut, summary="Search talks")
 def search_talks(
     store: Store,
+    cursors: Cursors,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     conference_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     tag: Annotated[
@@ -84,9 +86,10 @@ def search_talks(
         days=tuple(parse_day("day", d) for d in _repeated("day", day)),
         sort=sort,
         size=size,
-        cursor=cursor,
+        cursor=cursors.open(cursor),
     )
-    return search_out(store.search_talks(query))
+    page = store.search_talks(query)
+    return search_out(replace(page, next_cursor=cursors.seal(page.next_cursor)))
 
 
 @router.get("/{talk_id}", response_model=TalkOut, summary="One talk's read model")

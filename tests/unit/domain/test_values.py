@@ -344,3 +344,28 @@ def test_text_that_no_database_can_store_is_refused(raw: str) -> None:
     with pytest.raises(InvalidInput) as error:
         values.text("name", raw, min_len=1, max_len=100)
     assert [e.field for e in error.value.errors] == ["name"]
+
+
+# --- visible text ---------------------------------------------------------------------
+
+INVISIBLE = ["\u200b", "\u202e", "\ufeff", "\u2060\u200d", "\x7f", "\u00ad", "\u3164", "\u2800"]
+
+
+@pytest.mark.parametrize("raw", INVISIBLE)
+def test_text_of_invisible_characters_only_is_refused(raw: str) -> None:
+    for min_len in (0, 1):
+        with pytest.raises(InvalidInput) as info:
+            values.text("f", raw * 3, min_len=min_len, max_len=50)
+        assert fields_of(info) == ["f"]
+        assert "visible" in info.value.errors[0].message
+
+
+@pytest.mark.parametrize("raw", ["\u200bTitle", "Ada\u202e", "\ufeffé", "a\u3000b", "日本"])
+def test_text_with_a_visible_character_passes(raw: str) -> None:
+    assert values.text("f", raw, min_len=1, max_len=50) == raw
+
+
+def test_a_speakers_invisible_company_is_refused() -> None:
+    with pytest.raises(InvalidInput) as info:
+        values.speaker(Speaker("Ada", "\u200b\u200b"))
+    assert fields_of(info) == ["company"]
