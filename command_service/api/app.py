@@ -19,8 +19,8 @@ from command_service.api.routers import conferences, health, ratings, schedule, 
 from command_service.bootstrap import CommandService, bootstrap
 from command_service.settings import Settings, load_settings
 from service_conventions.api_docs import serve_docs_locally
-from service_conventions.http_edge import install_http_edge
 from service_conventions.auth.bearer import install_bearer_tokens
+from service_conventions.http_edge import install_http_edge
 
 
 def create_app(
