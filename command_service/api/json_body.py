@@ -6,6 +6,8 @@ domain checks the typed values again, as its own invariants.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict
 
@@ -14,6 +16,11 @@ from command_service.api.problems import ProblemError
 
 class CommandBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def example(**body: Any) -> ConfigDict:
+    """A body's ``model_config`` with a request example for the OpenAPI document."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
 
 
 def require_json(request: Request) -> None:

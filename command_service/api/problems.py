@@ -23,8 +23,6 @@ from command_service.errors import (
     PreconditionFailed,
 )
 from service_conventions.problems import (
-    MEDIA_TYPE,
-    Problem,
     field_problems,
     joined_detail,
     problem_response,
@@ -64,6 +62,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         extensions: dict[str, Any] = {}
         if isinstance(error, InvalidInput):
             extensions["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+        elif isinstance(error, IdempotencyKeyReused):  # every 422 names what is wrong
+            extensions["errors"] = [{"field": "Idempotency-Key", "message": error.detail}]
         return problem_response(
             request,
             status=status_of(error),
@@ -121,17 +121,3 @@ def install_problem_handlers(app: FastAPI) -> None:
             OperationalError: database_unavailable,
         },
     )
-
-
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": description}
-    for status, description in (
-        (400, "Malformed header or JSON"),
-        (404, "Unknown resource"),
-        (409, "Breaks a rule of the current state"),
-        (412, "If-Match names a stale version"),
-        (415, "The body is not JSON"),
-        (422, "Invalid input, or an Idempotency-Key reused for another request"),
-    )
-}
-"""The error answers every command may give, for the OpenAPI document."""

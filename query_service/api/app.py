@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from query_service.api import problems
+from query_service.api import openapi, problems
 from query_service.api.observed_store import ObservedSearch
 from query_service.api.routers import conferences, health, speakers, talks
 from query_service.read_store.port import TalkSearch
@@ -19,6 +19,7 @@ def create_api(store: TalkSearch) -> FastAPI:
     )
     app.state.store = ObservedSearch(store)
     problems.install(app)
+    openapi.install(app)
     for router in (talks.router, conferences.router, speakers.router, health.router):
         app.include_router(router)
     return app

@@ -8,19 +8,19 @@ from pydantic import StrictStr
 
 from command_service.api.command_request import Commands
 from command_service.api.fields import Moment
-from command_service.api.json_body import CommandBody, require_json
+from command_service.api.json_body import CommandBody, example, require_json
+from command_service.api.openapi import CHANGES
 from command_service.api.parameters import ConferenceId, TalkId
-from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
 from command_service.handlers.schedule_talk import ScheduleTalk, schedule_talk
 from command_service.handlers.unschedule_talk import UnscheduleTalk, unschedule_talk
 
-router = APIRouter(
-    prefix="/conferences/{conference_id}/schedule", tags=["schedule"], responses=PROBLEM_RESPONSES
-)
+router = APIRouter(prefix="/conferences/{conference_id}/schedule", tags=["schedule"])
 
 
 class ScheduleTalkBody(CommandBody):
+    model_config = example(stage="Main", starts_at="2026-06-01T10:00:00+02:00")
+
     stage: StrictStr
     starts_at: Moment
 
@@ -28,6 +28,7 @@ class ScheduleTalkBody(CommandBody):
 @router.put(
     "/{talk_id}",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_json)],
     summary="Schedule a talk, or move it",
 )
@@ -44,7 +45,9 @@ def schedule(
     return commands.run(schedule_talk, command)
 
 
-@router.delete("/{talk_id}", response_model=CommandAnswer, summary="Free a talk's slot")
+@router.delete(
+    "/{talk_id}", response_model=CommandAnswer, responses=CHANGES, summary="Free a talk's slot"
+)
 def unschedule(conference_id: ConferenceId, talk_id: TalkId, commands: Commands) -> JSONResponse:
     command = UnscheduleTalk(str(conference_id), str(talk_id), commands.expected_version)
     return commands.run(unschedule_talk, command)
