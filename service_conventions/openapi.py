@@ -4,8 +4,11 @@ FastAPI documents every error as ``application/json`` and adds a 422 of its own
 (``HTTPValidationError``) that neither API ever sends. Here a service names, per operation,
 the statuses it answers with a problem; each one becomes an ``application/problem+json``
 response whose schema is ``Problem`` (``ValidationProblem`` for 422: its ``errors`` list),
-and ``openapi_document`` adds those schemas to the components. Declaring a 422 on every
+and ``install_openapi`` adds those schemas to the components. Declaring a 422 on every
 operation that has parameters is what keeps FastAPI's own shape out of the document.
+
+An optional parameter is ``X | None`` in Python, which FastAPI renders as "X or null"; in
+HTTP an optional parameter is simply left out, so the document drops the ``null``.
 """
 
 from __future__ import annotations
@@ -52,15 +55,6 @@ def problem_responses(
     return responses
 
 
-def merged(*parts: Responses) -> Responses:
-    """Responses of several parts (a success with its headers, the problems) in one mapping."""
-    result: Responses = {}
-    for part in parts:
-        for status, response in part.items():
-            result[status] = {**result.get(status, {}), **response}
-    return result
-
-
 def install_openapi(app: FastAPI, finish: Callable[[Document], None] | None = None) -> None:
     """Serve the document FastAPI generates, with the problem schemas in its components and
     ``finish`` applied once (a service's own additions, e.g. its security scheme)."""
@@ -75,12 +69,25 @@ def install_openapi(app: FastAPI, finish: Callable[[Document], None] | None = No
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(problem_schemas())
+            drop_null_from_parameters(document)
             if finish is not None:
                 finish(document)
             app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def drop_null_from_parameters(document: Document) -> None:
+    """``anyOf: [X, null]`` of a parameter becomes ``X``: no header or query value is null."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                variants = [v for v in schema.get("anyOf", []) if v != {"type": "null"}]
+                if len(variants) == 1 and len(schema["anyOf"]) == 2:
+                    del schema["anyOf"]
+                    parameter["schema"] = {**variants[0], **schema}
 
 
 def problem_schemas() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 TYPE_PREFIX = "urn:conference-program:problem:"
 MEDIA_TYPE = "application/problem+json"
@@ -104,18 +105,40 @@ def joined_detail(errors: Sequence[dict[str, str]]) -> str:
     return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method that some route takes at the request's path, for ``Allow``.
+
+    Starlette's own 405 names the methods of the first route at the path only, so a path
+    served by two routes (``PUT`` and ``DELETE`` of a rating) would hide one of them.
+    """
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
+
+
 async def http_problem(request: Request, error: Exception) -> JSONResponse:
     """The problem for a routing or protocol error (unknown path, method, media type),
-    with its headers (``Allow`` on a 405)."""
+    with its headers (``Allow`` on a 405, naming every method the path takes)."""
     assert isinstance(error, HTTPException)
     code, title = _HTTP_CODES.get(error.status_code, ("http-error", "HTTP error"))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return problem_response(
         request,
         status=error.status_code,
         code=code,
         title=title,
         detail=str(error.detail),
-        headers=dict(error.headers or {}),
+        headers=headers,
     )
 
 

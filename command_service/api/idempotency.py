@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from fastapi import Request
 
@@ -17,12 +18,15 @@ from command_service.handlers.runner import IdempotencyClaim
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+KEY_PATTERN = f"^[\\x20-\\x7e\\xa1-\\xac\\xae-\\xff]{{1,{MAX_KEY_LENGTH}}}$"
+"""1 to 200 printable characters of the header's Latin-1 (the OpenAPI ``pattern`` too)."""
+_KEY = re.compile(KEY_PATTERN)
 
 
 async def claim_from(request: Request, key: str | None) -> IdempotencyClaim | None:
     if key is None:
         return None
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+    if _KEY.fullmatch(key) is None:
         raise ProblemError(
             400,
             "invalid-idempotency-key",
