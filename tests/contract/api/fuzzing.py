@@ -9,6 +9,7 @@ this suite is about), no example database (nothing written next to the checkout)
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -104,38 +105,78 @@ class Tally:
         assert total >= MIN_CASES, f"only {total} generated requests: {dict(self.cases)}"
 
 
-def relabel(case: FuzzCase) -> None:
-    """Make the case's positive/negative label true before it is sent.
+def repair(case: FuzzCase) -> None:
+    """Undo a seeding fault of schemathesis' coverage phase (4.32), then make the case's
+    positive/negative label true.
 
-    Schemathesis' coverage phase (4.32) seeds an optional header whose pattern it cannot
-    satisfy (our ``If-Match``) with a value that breaks the pattern, yet labels the case
-    positive, so a correct 400 would count as "valid data rejected". Assigning the headers
-    makes schemathesis validate the case again, which labels it by what it really is.
+    That phase finds no value for an optional header with our ``If-Match`` pattern, seeds
+    it with one that breaks the pattern, labels the case positive, and carries the header
+    into every case it derives: each body or parameter mutation would test If-Match again
+    and get 400. Such a header is dropped from a coverage case about something else;
+    assigning the headers makes schemathesis validate the case again and label it.
     """
-    if case.headers:
-        case.headers = CaseInsensitiveDict(case.headers)
+    meta = case.meta
+    if not case.headers or meta is None:
+        return
+    if meta.phase.name.value == "coverage":
+        target = getattr(meta.phase.data, "parameter", None)
+        for parameter in case.operation.headers:
+            pattern = parameter.definition["schema"].get("pattern")
+            value = case.headers.get(parameter.name)
+            if (
+                not parameter.is_required
+                and parameter.name != target
+                and isinstance(pattern, str)
+                and isinstance(value, str)
+                and re.search(pattern, value) is None
+            ):
+                del case.headers[parameter.name]
+    case.headers = CaseInsensitiveDict(case.headers)
 
 
 def steer_to(schema: BaseSchema, known: Mapping[str, Sequence[str]]) -> None:
-    """Let path parameters named in ``known`` take one of those values part of the time.
+    """Let path parameters and top-level body fields named in ``known`` take one of those
+    values part of the time.
 
-    Random ids reach nothing but 404; the seeded ones reach the domain's rules. ``known`` is
-    read at each draw, so a fixture may fill it after the schema is loaded. A case whose
-    path is meant to be invalid (negative at the path) stays as generated.
+    Random ids reach nothing but 404 (or 422 for a talk's unknown ``conference_id``); the
+    seeded ones reach the domain's rules. ``known`` is read at each draw, so a fixture may
+    fill it after the schema is loaded. A part of the request that is meant to be invalid
+    (negative there) stays as generated.
     """
 
     @schema.hook
     def flatmap_case(_context: HookContext, case: FuzzCase) -> st.SearchStrategy[FuzzCase]:
-        names = [name for name in case.path_parameters or {} if known.get(name)]
-        meta = case.meta
-        if not names or (meta is not None and meta.is_negative_at(ParameterLocation.PATH)):
+        path = _steerable(case, case.path_parameters, ParameterLocation.PATH, known)
+        body = _steerable(case, case.body, ParameterLocation.BODY, known)
+        if not path and not body:
             return st.just(case)
-        choices = {name: st.sampled_from([None, *known[name]]) for name in names}
-        return st.fixed_dictionaries(choices).map(lambda chosen: _with(case, chosen))
+        return st.tuples(_choices(path, known), _choices(body, known)).map(
+            lambda chosen: _with(case, *chosen)
+        )
 
 
-def _with(case: FuzzCase, chosen: Mapping[str, Any]) -> FuzzCase:
-    replaced = {name: value for name, value in chosen.items() if value is not None}
-    if replaced:
+def _steerable(
+    case: FuzzCase, part: object, location: ParameterLocation, known: Mapping[str, Sequence[str]]
+) -> list[str]:
+    meta = case.meta
+    if not isinstance(part, dict) or (meta is not None and meta.is_negative_at(location)):
+        return []
+    return [name for name in part if known.get(name)]
+
+
+def _choices(
+    names: list[str], known: Mapping[str, Sequence[str]]
+) -> st.SearchStrategy[dict[str, str | None]]:
+    return st.fixed_dictionaries({name: st.sampled_from([None, *known[name]]) for name in names})
+
+
+def _with(
+    case: FuzzCase, path: Mapping[str, str | None], body: Mapping[str, str | None]
+) -> FuzzCase:
+    if replaced := {name: value for name, value in path.items() if value is not None}:
         case.path_parameters = {**case.path_parameters, **replaced}
+    if (replaced := {name: value for name, value in body.items() if value is not None}) and (
+        isinstance(case.body, dict)
+    ):
+        case.body = {**case.body, **replaced}
     return case

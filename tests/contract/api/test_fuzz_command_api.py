@@ -30,7 +30,7 @@ from tests.contract.api.fuzzing import (
     as_enforced,
     authenticate,
     bounded,
-    relabel,
+    repair,
     steer_to,
 )
 
@@ -129,6 +129,6 @@ def test_the_write_api_answers_as_documented(
     case: FuzzCase, write_app: FastAPI, tally: Tally
 ) -> None:
     tally.count(case)
-    relabel(case)
+    repair(case)
     fresh_idempotency_key(case)
     case.call_and_validate(app=write_app)

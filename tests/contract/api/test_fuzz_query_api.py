@@ -21,7 +21,7 @@ from query_service.projector.projector import Projector
 from query_service.projector.retry import RetryPolicy
 from query_service.read_store.sqlite import SqliteReadStore
 from tests.contract.api.documents import search_api_document
-from tests.contract.api.fuzzing import CONFIG, FuzzCase, Tally, bounded, relabel, steer_to
+from tests.contract.api.fuzzing import CONFIG, FuzzCase, Tally, bounded, repair, steer_to
 from tests.query_api.support import Outbox, Programme
 
 MAX_EXAMPLES = 60
@@ -77,5 +77,5 @@ def test_the_search_api_answers_as_documented(
     case: FuzzCase, search_app: FastAPI, tally: Tally
 ) -> None:
     tally.count(case)
-    relabel(case)
+    repair(case)
     case.call_and_validate(app=search_app)
