@@ -6,7 +6,9 @@ problem status the edge, the application and the domain can give. The routers pa
 them as ``responses=``; nothing else in the API spells out error statuses for the document.
 
 Every write operation requires a bearer JWT (``bearer_security``): the document says so for
-all of them at once, because the rule is the API's, not any one route's.
+all of them at once, because the rule is the API's, not any one route's. A 201 links to the
+operations that take the new id (``creation_links``), so a client, or a stateful fuzzer,
+can follow from a new conference or talk to what can be done with it.
 ``Consistency-Token`` is not documented: the API does not send it yet.
 """
 
@@ -100,5 +102,30 @@ def bearer_security(document: Document) -> None:
                 operation["security"] = [{SECURITY_SCHEME: []}]
 
 
+CREATED_IDS = {"/conferences": "conference_id", "/talks": "talk_id"}
+"""The creating path of each aggregate, and the path parameter its id fills."""
+
+
+def creation_links(document: Document) -> None:
+    """OpenAPI links from each 201 to every operation whose path takes the new id."""
+    paths = document["paths"]
+    for created_at, parameter in CREATED_IDS.items():
+        links = {
+            operation["operationId"]: {
+                "operationId": operation["operationId"],
+                "parameters": {parameter: "$response.body#/id"},
+            }
+            for path, operations in paths.items()
+            if "{" + parameter + "}" in path
+            for operation in operations.values()
+        }
+        paths[created_at]["post"]["responses"]["201"]["links"] = links
+
+
+def finish(document: Document) -> None:
+    bearer_security(document)
+    creation_links(document)
+
+
 def install(app: FastAPI) -> None:
-    install_openapi(app, bearer_security)
+    install_openapi(app, finish)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
+import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -132,3 +134,26 @@ def test_the_write_api_answers_as_documented(
     repair(case)
     fresh_idempotency_key(case)
     case.call_and_validate(app=write_app)
+
+
+STATEFUL_SCENARIOS = 40
+"""Scenarios of up to ``STATEFUL_STEPS`` calls, following the 201s' links."""
+STATEFUL_STEPS = 8
+
+
+def test_workflows_following_the_links_answer_as_documented(write_app: FastAPI) -> None:
+    """Create a conference or talk, then act on it through the links its 201 declares."""
+
+    class Workflows(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: FuzzCase) -> None:
+            repair(case)
+            fresh_idempotency_key(case)
+
+        def get_call_kwargs(self, case: FuzzCase) -> dict[str, Any]:
+            return {"app": write_app}
+
+    Workflows.run(
+        settings=hypothesis.settings(
+            bounded(STATEFUL_SCENARIOS), stateful_step_count=STATEFUL_STEPS
+        )
+    )
