@@ -64,8 +64,11 @@ def install_openapi(app: FastAPI, finish: Callable[[Document], None] | None = No
             document = get_openapi(
                 title=app.title,
                 version=app.version,
+                openapi_version=app.openapi_version,
                 description=app.description,
                 routes=app.routes,
+                servers=app.servers,
+                separate_input_output_schemas=app.separate_input_output_schemas,
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(problem_schemas())
