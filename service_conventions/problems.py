@@ -34,12 +34,14 @@ ProblemHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 class FieldProblem(BaseModel):
+    """One offending field of a request: where (``speakers.0.name``, ``cursor``) and why."""
+
     field: str
     message: str
 
 
 class Problem(BaseModel):
-    """The problem+json body, for the OpenAPI document."""
+    """The problem+json body, for the OpenAPI document (extension members are allowed)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -48,7 +50,12 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str
-    errors: list[FieldProblem] | None = None
+
+
+class ValidationProblem(Problem):
+    """The problem of a 422: every offending field, so a client can mark each of them."""
+
+    errors: list[FieldProblem]
 
 
 def problem_response(

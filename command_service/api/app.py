@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from command_service.api.body_limit import BodyLimitMiddleware
 from command_service.api.correlation import CorrelationMiddleware
+from command_service.api.openapi import install as install_openapi
 from command_service.api.problems import install_problem_handlers
 from command_service.api.routers import conferences, health, ratings, schedule, talks
 from command_service.bootstrap import CommandService, bootstrap
@@ -47,6 +48,7 @@ def create_app(
     app.state.service = command_service
     install_problem_handlers(app)
     install_bearer_tokens(app, settings)
+    install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(CorrelationMiddleware)
     for module in (conferences, schedule, talks, ratings, health):

@@ -18,8 +18,8 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from command_service.api.idempotency import claim_from
-from command_service.api.preconditions import etag, parse_if_match
+from command_service.api.idempotency import KEY_PATTERN, claim_from
+from command_service.api.preconditions import IF_MATCH_PATTERN, etag, parse_if_match
 from command_service.bootstrap import CommandService
 from command_service.handlers.expected_version import ExpectedVersion
 from command_service.handlers.result import CommandResult
@@ -91,13 +91,18 @@ async def get_command_request(
     service: Annotated[CommandService, Depends(get_service)],
     if_match: Annotated[
         str | None,
-        Header(alias="If-Match", description='Run only at this version: "3", a list, or *'),
+        Header(
+            alias="If-Match",
+            description='Run only at this version: "3", a list, or *',
+            json_schema_extra={"pattern": IF_MATCH_PATTERN},
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None,
         Header(
             alias="Idempotency-Key",
             description="1-200 visible ASCII characters (! to ~), e.g. a UUID; makes retries safe",
+            json_schema_extra={"pattern": KEY_PATTERN},
         ),
     ] = None,
 ) -> CommandRequest:

@@ -13,8 +13,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from command_service.api.json_body import CommandBody
 from shared_domain import conference, limits, values
@@ -138,5 +146,20 @@ def _not_null(value: T | None) -> T | None:
     return value
 
 
-NotNull = AfterValidator(_not_null)
+class _NotNull(AfterValidator):
+    """Refuses null, and leaves null out of the field's JSON Schema (the document said
+    "or null" of fields that then refused it)."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        rendered = handler(schema)
+        variants = [v for v in rendered.get("anyOf", ()) if v != {"type": "null"}]
+        if len(variants) == 1:
+            del rendered["anyOf"]
+            rendered.update(variants[0])
+        return rendered
+
+
+NotNull = _NotNull(_not_null)
 """For a field a PATCH may leave out but never set to null."""

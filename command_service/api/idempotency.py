@@ -22,13 +22,15 @@ from command_service.handlers.runner import IdempotencyClaim
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
-_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}")
+KEY_PATTERN = f"^[\\x21-\\x7e]{{1,{MAX_KEY_LENGTH}}}$"
+"""1 to 200 visible ASCII characters, ``!`` to ``~`` (the OpenAPI ``pattern`` too)."""
+_KEY = re.compile(KEY_PATTERN)
 
 
 async def claim_from(request: Request, key: str | None) -> IdempotencyClaim | None:
     if key is None:
         return None
-    if not _KEY.fullmatch(key):
+    if _KEY.fullmatch(key) is None:
         raise ProblemError(
             400,
             "invalid-idempotency-key",

@@ -10,6 +10,7 @@ page elsewhere can trigger one.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +20,11 @@ from command_service.api.problems import ProblemError
 
 class CommandBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def example(**body: Any) -> ConfigDict:
+    """A body's ``model_config`` with a request example for the OpenAPI document."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
 
 
 def require_json(request: Request) -> None:

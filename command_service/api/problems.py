@@ -24,8 +24,6 @@ from command_service.errors import (
     PreconditionFailed,
 )
 from service_conventions.problems import (
-    MEDIA_TYPE,
-    Problem,
     field_problems,
     joined_detail,
     problem_response,
@@ -67,6 +65,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         extensions: dict[str, Any] = {}
         if isinstance(error, InvalidInput):
             extensions["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+        elif isinstance(error, IdempotencyKeyReused):  # every 422 names what is wrong
+            extensions["errors"] = [{"field": "Idempotency-Key", "message": error.detail}]
         return problem_response(
             request,
             status=status_of(error),
@@ -124,19 +124,3 @@ def install_problem_handlers(app: FastAPI) -> None:
             OperationalError: database_unavailable,
         },
     )
-
-
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": description}
-    for status, description in (
-        (400, "Malformed header or JSON"),
-        (401, "No bearer token, or one that does not verify"),
-        (403, "The caller's roles or ownership do not allow this command"),
-        (404, "Unknown resource"),
-        (409, "Breaks a rule of the current state"),
-        (412, "If-Match names a stale version"),
-        (415, "The body is not JSON"),
-        (422, "Invalid input, or an Idempotency-Key reused for another request"),
-    )
-}
-"""The error answers every command may give, for the OpenAPI document."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from query_service.api import authentication, problems
+from query_service.api import authentication, openapi, problems
 from query_service.api.cursor_signing import CursorSigner
 from query_service.api.observed_store import ObservedSearch
 from query_service.api.routers import conferences, health, speakers, talks
@@ -31,6 +31,7 @@ def create_api(
     )
     app.state.store = ObservedSearch(store)
     problems.install(app)
+    openapi.install(app)
     search = authentication.required(app, tokens) if tokens is not None else []
     for router in (talks.router, conferences.router, speakers.router):
         app.include_router(router, dependencies=search)

@@ -57,6 +57,24 @@ def test_an_unsupported_method_is_405_with_allow(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/talks/{id}/ratings/ada", "PUT, DELETE"),
+        ("/conferences/{id}/schedule/{id}", "PUT, DELETE"),
+        ("/talks/{id}", "PATCH"),
+    ],
+)
+def test_allow_names_every_method_of_a_path_served_by_several_routes(
+    api: Api, path: str, allowed: str
+) -> None:
+    """Found by schemathesis: Starlette's 405 named only the first route's method. (POST
+    is none of these paths' methods; OPTIONS answers 204 with the same ``Allow``.)"""
+    response = api.send("POST", path.replace("{id}", str(uuid.uuid4())))
+    assert_problem(response, 405, "method-not-allowed")
+    assert response.headers["Allow"] == allowed
+
+
+@pytest.mark.parametrize(
     ("method", "path", "field"),
     [
         ("PATCH", "/conferences/42", "conference_id"),

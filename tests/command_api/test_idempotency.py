@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.command_api.conftest import Api, assert_problem, conference_body
+from tests.command_api.conftest import Api, assert_problem, conference_body, fields_of
 
 
 def key() -> str:
@@ -99,3 +99,11 @@ def test_a_malformed_key_is_400(api: Api, bad_key: str) -> None:
 
 def test_a_key_of_200_characters_is_fine(api: Api) -> None:
     api.ok("POST", "/conferences", conference_body(), **{"Idempotency-Key": "k" * 200})
+
+
+def test_a_reused_key_is_named_in_errors_like_every_422(api: Api) -> None:
+    headers = {"Idempotency-Key": key()}
+    api.ok("POST", "/conferences", conference_body(), **headers)
+    response = api.send("POST", "/conferences", conference_body(), **headers)
+    problem = assert_problem(response, 422, "idempotency-key-reused")
+    assert fields_of(problem) == {"Idempotency-Key"}

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import ConferenceName, Day, StageName, Stages, Timezone
-from command_service.api.json_body import CommandBody, require_json, require_no_body
+from command_service.api.json_body import CommandBody, example, require_json, require_no_body
+from command_service.api.openapi import CHANGES, CREATES
 from command_service.api.parameters import ConferenceId, StagePath
-from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
 from command_service.handlers.add_stage import AddStage, add_stage
 from command_service.handlers.create_conference import CreateConference, create_conference
@@ -20,15 +20,18 @@ from command_service.handlers.remove_stage import RemoveStage, remove_stage
 from command_service.handlers.rename_conference import RenameConference, rename_conference
 from command_service.handlers.result import CommandResult
 
-router = APIRouter(
-    prefix="/conferences",
-    tags=["conferences"],
-    dependencies=AUTHENTICATED,
-    responses=PROBLEM_RESPONSES,
-)
+router = APIRouter(prefix="/conferences", tags=["conferences"], dependencies=AUTHENTICATED)
 
 
 class CreateConferenceBody(CommandBody):
+    model_config = example(
+        name="PyCon Berlin",
+        starts_on="2026-06-01",
+        ends_on="2026-06-03",
+        timezone="Europe/Berlin",
+        stages=["Main", "Side"],
+    )
+
     name: ConferenceName
     starts_on: Day
     ends_on: Day
@@ -37,10 +40,14 @@ class CreateConferenceBody(CommandBody):
 
 
 class RenameConferenceBody(CommandBody):
+    model_config = example(name="PyCon Berlin 2026")
+
     name: ConferenceName
 
 
 class AddStageBody(CommandBody):
+    model_config = example(name="Workshop room")
+
     name: StageName
 
 
@@ -52,6 +59,7 @@ def _location(result: CommandResult) -> str:
     "",
     status_code=201,
     response_model=CommandAnswer,
+    responses=CREATES,
     dependencies=[Depends(require_json)],
     summary="Create a conference",
 )
@@ -71,6 +79,7 @@ def create(body: CreateConferenceBody, commands: Commands) -> JSONResponse:
 @router.patch(
     "/{conference_id}",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_json)],
     summary="Rename a conference",
 )
@@ -84,6 +93,7 @@ def rename(
 @router.post(
     "/{conference_id}/stages",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_json)],
     summary="Add a stage",
 )
@@ -98,6 +108,7 @@ def add(
     "/{conference_id}/stages/{name:path}",
     response_model=CommandAnswer,
     dependencies=[Depends(require_no_body)],
+    responses=CHANGES,
     summary="Remove a stage (refused while a talk is scheduled on it)",
 )
 def remove(conference_id: ConferenceId, name: StagePath, commands: Commands) -> JSONResponse:

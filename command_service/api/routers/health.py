@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from command_service.api.command_request import get_service
+from command_service.api.openapi import NOT_READY
 from command_service.bootstrap import CommandService
 from service_conventions.problems import problem_response
 
@@ -19,7 +20,9 @@ def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", summary="The service can take commands", response_model=None)
+@router.get(
+    "/ready", summary="The service can take commands", response_model=None, responses=NOT_READY
+)
 def ready(
     request: Request, service: Annotated[CommandService, Depends(get_service)]
 ) -> JSONResponse | dict[str, str]:

@@ -9,22 +9,21 @@ from pydantic import StrictStr
 from command_service.api.authentication import AUTHENTICATED
 from command_service.api.command_request import Commands
 from command_service.api.fields import Moment
-from command_service.api.json_body import CommandBody, require_json, require_no_body
+from command_service.api.json_body import CommandBody, example, require_json, require_no_body
+from command_service.api.openapi import CHANGES
 from command_service.api.parameters import ConferenceId, TalkId
-from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
 from command_service.handlers.schedule_talk import ScheduleTalk, schedule_talk
 from command_service.handlers.unschedule_talk import UnscheduleTalk, unschedule_talk
 
 router = APIRouter(
-    prefix="/conferences/{conference_id}/schedule",
-    tags=["schedule"],
-    dependencies=AUTHENTICATED,
-    responses=PROBLEM_RESPONSES,
+    prefix="/conferences/{conference_id}/schedule", tags=["schedule"], dependencies=AUTHENTICATED
 )
 
 
 class ScheduleTalkBody(CommandBody):
+    model_config = example(stage="Main", starts_at="2026-06-01T10:00:00+02:00")
+
     stage: StrictStr
     starts_at: Moment
 
@@ -32,6 +31,7 @@ class ScheduleTalkBody(CommandBody):
 @router.put(
     "/{talk_id}",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_json)],
     summary="Schedule a talk, or move it",
 )
@@ -51,6 +51,7 @@ def schedule(
 @router.delete(
     "/{talk_id}",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_no_body)],
     summary="Free a talk's slot",
 )

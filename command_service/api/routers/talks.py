@@ -20,9 +20,9 @@ from command_service.api.fields import (
     Tags,
     Title,
 )
-from command_service.api.json_body import CommandBody, require_json, require_no_body
+from command_service.api.json_body import CommandBody, example, require_json, require_no_body
+from command_service.api.openapi import CHANGES, CREATES
 from command_service.api.parameters import TalkId
-from command_service.api.problems import PROBLEM_RESPONSES
 from command_service.api.schemas import CommandAnswer
 from command_service.handlers.accept_talk import AcceptTalk, accept_talk
 from command_service.handlers.edit_talk import EditTalk, edit_talk
@@ -33,12 +33,21 @@ from command_service.handlers.withdraw_talk import WithdrawTalk, withdraw_talk
 from shared_domain.talk import DetailChanges
 from shared_domain.values import Format, Level
 
-router = APIRouter(
-    prefix="/talks", tags=["talks"], dependencies=AUTHENTICATED, responses=PROBLEM_RESPONSES
-)
+router = APIRouter(prefix="/talks", tags=["talks"], dependencies=AUTHENTICATED)
 
 
 class SubmitTalkBody(CommandBody):
+    model_config = example(
+        conference_id="3f1c2b9e-8d4a-4c53-9a57-0b6f1e2d7c10",
+        title="Event sourcing in anger",
+        abstract="What two years of an event store taught us.",
+        speakers=[{"name": "Ada Lovelace", "company": "ACME"}],
+        tags=["cqrs", "python"],
+        level="intermediate",
+        format="talk",
+        duration_minutes=40,
+    )
+
     conference_id: StrictStr
     title: Title
     abstract: Abstract = ""
@@ -51,6 +60,8 @@ class SubmitTalkBody(CommandBody):
 
 class EditTalkBody(CommandBody):
     """Only the fields sent change (PATCH); ``duration_minutes: null`` means the default."""
+
+    model_config = example(title="Event sourcing, two years on", tags=["cqrs"])
 
     title: Annotated[Title | None, NotNull] = None
     abstract: Annotated[Abstract | None, NotNull] = None
@@ -81,6 +92,8 @@ class EditTalkBody(CommandBody):
 
 
 class RejectTalkBody(CommandBody):
+    model_config = example(reason="Out of scope for this year's programme")
+
     reason: Reason = ""
 
 
@@ -100,6 +113,7 @@ def _location(result: CommandResult) -> str:
     "",
     status_code=201,
     response_model=CommandAnswer,
+    responses=CREATES,
     dependencies=[Depends(require_json)],
     summary="Submit a talk",
 )
@@ -123,6 +137,7 @@ def submit(body: SubmitTalkBody, commands: Commands) -> JSONResponse:
 @router.patch(
     "/{talk_id}",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_json)],
     summary="Edit a talk's details",
 )
@@ -134,6 +149,7 @@ def edit(talk_id: TalkId, body: EditTalkBody, commands: Commands) -> JSONRespons
 @router.post(
     "/{talk_id}/accept",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_no_body)],
     summary="Accept a talk",
 )
@@ -144,6 +160,7 @@ def accept(talk_id: TalkId, commands: Commands) -> JSONResponse:
 @router.post(
     "/{talk_id}/reject",
     response_model=CommandAnswer,
+    responses=CHANGES,
     dependencies=[Depends(require_json)],
     summary="Reject a talk",
 )
@@ -156,6 +173,7 @@ def reject(talk_id: TalkId, commands: Commands, body: RejectTalkBody | None = No
     "/{talk_id}/withdraw",
     response_model=CommandAnswer,
     dependencies=[Depends(require_no_body)],
+    responses=CHANGES,
     summary="Withdraw a talk (a scheduled one also loses its slot)",
 )
 def withdraw(talk_id: TalkId, commands: Commands) -> JSONResponse:

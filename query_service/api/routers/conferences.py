@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from query_service.api.dependencies import Store, parse_day
+from query_service.api.openapi import LOOKUPS
 from query_service.api.presenters import conference_out, schedule_out, talk_out
 from query_service.api.problems import NotFound
 from query_service.api.schemas import ConferenceOut, ConferenceScheduleOut, TopTalksOut
@@ -27,13 +28,13 @@ def _conference(store: TalkSearch, conference_id: str) -> ConferenceDocument:
     return doc
 
 
-@router.get("/{conference_id}", response_model=ConferenceOut)
+@router.get("/{conference_id}", response_model=ConferenceOut, responses=LOOKUPS)
 def get_conference(store: Store, conference_id: ConferenceId) -> ConferenceOut:
     doc = _conference(store, conference_id)
     return conference_out(doc, store.talk_counts(conference_id))
 
 
-@router.get("/{conference_id}/schedule", response_model=ConferenceScheduleOut)
+@router.get("/{conference_id}/schedule", response_model=ConferenceScheduleOut, responses=LOOKUPS)
 def get_schedule(
     store: Store, conference_id: ConferenceId, day: DayParam = None
 ) -> ConferenceScheduleOut:
@@ -43,7 +44,7 @@ def get_schedule(
     return schedule_out(build_schedule(doc, talks, on))
 
 
-@router.get("/{conference_id}/top-talks", response_model=TopTalksOut)
+@router.get("/{conference_id}/top-talks", response_model=TopTalksOut, responses=LOOKUPS)
 def get_top_talks(
     store: Store,
     conference_id: ConferenceId,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from query_service.api.dependencies import Store
+from query_service.api.openapi import SEARCHES
 from query_service.api.problems import InvalidParameter
 from query_service.api.schemas import SpeakersOut, SpeakerSummaryOut
 from query_service.read_store.port import SpeakerQuery
@@ -14,7 +15,7 @@ from query_service.read_store.port import SpeakerQuery
 router = APIRouter(prefix="/speakers", tags=["speakers"])
 
 
-@router.get("", response_model=SpeakersOut)
+@router.get("", response_model=SpeakersOut, responses=SEARCHES)
 def list_speakers(
     store: Store,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from query_service.api.dependencies import Cursors, Store, parse_day
+from query_service.api.openapi import LOOKUPS, SEARCHES
 from query_service.api.presenters import search_out, talk_out
 from query_service.api.problems import InvalidParameter, NotFound
 from query_service.api.schemas import SearchOut, TalkOut
@@ -54,7 +55,7 @@ def _stages(values: list[str] | None) -> tuple[str, ...]:
     return stages
 
 
-@router.get("", response_model=SearchOut, summary="Search talks")
+@router.get("", response_model=SearchOut, responses=SEARCHES, summary="Search talks")
 def search_talks(
     store: Store,
     cursors: Cursors,
@@ -92,7 +93,9 @@ def search_talks(
     return search_out(replace(page, next_cursor=cursors.seal(page.next_cursor)))
 
 
-@router.get("/{talk_id}", response_model=TalkOut, summary="One talk's read model")
+@router.get(
+    "/{talk_id}", response_model=TalkOut, responses=LOOKUPS, summary="One talk's read model"
+)
 def get_talk(store: Store, talk_id: Annotated[str, Path(min_length=1, max_length=100)]) -> TalkOut:
     doc = store.get_talk(talk_id)
     if doc is None:
