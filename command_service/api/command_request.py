@@ -111,7 +111,7 @@ async def get_command_request(
         principal=principal,
         trace=trace_of(request, principal.subject),
         expected_version=parse_if_match(if_match),
-        idempotency=await claim_from(request, idempotency_key),
+        idempotency=await claim_from(request, idempotency_key, principal.subject),
     )
 
 

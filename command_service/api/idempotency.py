@@ -27,7 +27,9 @@ KEY_PATTERN = f"^[\\x21-\\x7e]{{1,{MAX_KEY_LENGTH}}}$"
 _KEY = re.compile(KEY_PATTERN)
 
 
-async def claim_from(request: Request, key: str | None) -> IdempotencyClaim | None:
+async def claim_from(request: Request, key: str | None, caller: str) -> IdempotencyClaim | None:
+    """The claim of ``key`` by ``caller``: the same request from the same caller replays its
+    answer; anyone else reusing the key gets 422, never another caller's answer."""
     if key is None:
         return None
     if _KEY.fullmatch(key) is None:
@@ -38,16 +40,17 @@ async def claim_from(request: Request, key: str | None) -> IdempotencyClaim | No
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters "
             "(! to ~, no spaces), such as a UUID.",
         )
-    return IdempotencyClaim(key=key, fingerprint=fingerprint(request, await request.body()))
+    body = await request.body()
+    return IdempotencyClaim(key=key, fingerprint=fingerprint(request, body, caller))
 
 
-def fingerprint(request: Request, body: bytes) -> str:
+def fingerprint(request: Request, body: bytes, caller: str) -> str:
     try:
         canonical_body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
     except (ValueError, RecursionError):  # not JSON, empty, or nested too deep: the bytes
         canonical_body = body.decode("latin-1")
     material = json.dumps(
-        [request.method, request.url.path, canonical_body, request.headers.get("if-match")],
+        [caller, request.method, request.url.path, canonical_body, request.headers.get("if-match")],
         separators=(",", ":"),
     )
     return hashlib.sha256(material.encode()).hexdigest()

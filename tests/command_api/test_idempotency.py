@@ -107,3 +107,18 @@ def test_a_reused_key_is_named_in_errors_like_every_422(api: Api) -> None:
     response = api.send("POST", "/conferences", conference_body(), **headers)
     problem = assert_problem(response, 422, "idempotency-key-reused")
     assert fields_of(problem) == {"Idempotency-Key"}
+
+
+def test_another_caller_reusing_a_key_gets_no_replay_of_the_first_answer(api: Api) -> None:
+    """Keys are per caller: an organizer who guesses (or sees) another's key and body is
+    refused, not handed the first caller's answer, and the work is not done twice."""
+    body, headers = conference_body(), {"Idempotency-Key": key()}
+    first = api.send("POST", "/conferences", body, **headers)
+    other = api.tokens.header("another-organizer", "organizer")
+
+    again = api.send("POST", "/conferences", body, **headers, **other)
+
+    assert first.status_code == 201
+    assert_problem(again, 422, "idempotency-key-reused")
+    assert "Idempotent-Replayed" not in again.headers
+    assert api.outbox_size() == 1
