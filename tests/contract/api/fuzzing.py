@@ -102,6 +102,7 @@ class Tally:
 
     def assert_enough(self) -> None:
         total = sum(self.cases.values())
+        print(f"schemathesis: {total} generated requests over {len(self.cases)} operations")
         assert total >= MIN_CASES, f"only {total} generated requests: {dict(self.cases)}"
 
 
