@@ -115,10 +115,14 @@ def _gap(
     around: Around,
     policy: SettlementPolicy,
 ) -> tuple[Decision, Attempts]:
-    tries = attempts.gap_tries + 1
+    # The back-off starts over whenever the stream moved since the last try: a stream whose
+    # events are spread over several replicas advances one hop per try, so the next hop is
+    # likely near; only a stream that stands still is tried less and less often.
+    progressed = attempts.gap_applied is not None and attempts.gap_applied != gap.applied
+    tries = 1 if progressed else attempts.gap_tries + 1
     delay = replace(policy.retry.backoff, maximum=policy.gap_max_delay).delay(tries)
     if around.earlier_in_hand:  # its predecessor is on its way: nothing is missing
-        return Decision(Action.RETRY, delay), Attempts(attempts.failures, tries, None, None)
+        return Decision(Action.RETRY, delay), Attempts(attempts.failures, tries, None, gap.applied)
     if around.stream_held:
         return Decision(Action.HOLD, reason=f"held behind an earlier event; {reason}"), attempts
     moved = attempts.gap_applied != gap.applied

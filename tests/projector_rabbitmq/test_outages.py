@@ -16,6 +16,7 @@ journal the same application twice; the documents' version marks keep the effect
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -181,10 +182,17 @@ class Burst:
         it came back half-ready first) and when it is back; no traceback from our code. (A
         replica whose request was in flight may sit the whole outage out in the client's
         read timeout, and meet none.)"""
-        ours = [r for r in self.caplog.records if r.name.startswith("query_service")]
-        assert not [r.getMessage() for r in ours if r.exc_info], "an outage logged a traceback"
-        away = [r for r in ours if " unavailable: " in r.getMessage()]
-        back = [r for r in ours if " is back after " in r.getMessage()]
+        def ours() -> list[logging.LogRecord]:
+            return [r for r in self.caplog.records if r.name.startswith("query_service")]
+
+        def told(words: str) -> list[logging.LogRecord]:
+            return [r for r in ours() if words in r.getMessage()]
+
+        # The other replica may have caught up alone while this one still reconnects (its
+        # back-off after repeated refusals reaches 15 s).
+        wait_until(lambda: len(told(" is back after ")) >= len(told(" unavailable: ")), 90)
+        assert not [r.getMessage() for r in ours() if r.exc_info], "an outage logged a traceback"
+        away, back = told(" unavailable: "), told(" is back after ")
         assert len(away) <= 2 * replicas, [r.getMessage() for r in away]
         assert len(back) == len(away)
 

@@ -106,3 +106,27 @@ def test_gap_retries_back_off_up_to_the_cap() -> None:
         decision, attempts = settle(gap(), attempts, Around(now=now), POLICY)
         delays.append(decision.delay)
     assert delays == [0.1, 0.2, 0.4, 0.8, 1.0, 1.0]
+
+
+def test_the_gap_back_off_starts_over_when_the_stream_moved() -> None:
+    """A stream spread over replicas advances a hop per try: after a predecessor applied,
+    the next try comes soon again, not after the longest wait."""
+    attempts, delays = Attempts(), []
+    for now, applied in [(0, 200), (1, 200), (2, 200), (3, 200), (4, 201), (5, 201)]:
+        decision, attempts = settle(gap(applied=applied), attempts, Around(now=now), POLICY)
+        assert decision.action is Action.RETRY
+        delays.append(decision.delay)
+    assert delays[0] < delays[1] < delays[2] < delays[3], "a stream standing still backs off"
+    assert delays[4] == delays[0], "the stream moved: from the first delay again"
+    assert delays[5] > delays[4]
+
+
+def test_an_event_behind_one_in_hand_backs_off_until_the_stream_moves() -> None:
+    attempts, delays = Attempts(), []
+    for applied in (200, 200, 200, 201):
+        decision, attempts = settle(
+            gap(applied=applied), attempts, Around(now=0, earlier_in_hand=True), POLICY
+        )
+        delays.append(decision.delay)
+    assert delays[0] < delays[1] < delays[2]
+    assert delays[3] == delays[0]
