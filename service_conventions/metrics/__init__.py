@@ -1,0 +1,2 @@
+"""Prometheus signals of every role: the catalog of names (the contract) and how a role
+serves them."""
