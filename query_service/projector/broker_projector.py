@@ -63,7 +63,7 @@ from query_service.projector.broker_writer import (
     fence_of,
 )
 from query_service.projector.decode_ahead import DecodeAhead
-from query_service.projector.retry import Backoff, RetryPolicy
+from query_service.projector.retry import Backoff, RetryPolicy, is_transient
 from query_service.projector.settlement import SettlementPolicy
 from query_service.projector.stats import ProjectorStats
 from query_service.read_store.port import ProjectionStore
@@ -99,6 +99,7 @@ class BrokerProjector:
         self._linger = linger
         self._carry: list[Pending] = []
         """Deliveries to write in the next step: lost races, or unwritten in an outage."""
+        self._store = store
         self._writer = BatchWriter(store, fence_of(consumer.topology.queue))
         self._next: Job | None = None
         """A batch handed to a writer thread ahead of its step (pipelining)."""
@@ -123,6 +124,8 @@ class BrokerProjector:
                 if self.step():
                     self._store_outage.up()  # a batch went through: the store answers
                     store_backoff.reset()
+                elif self._store_outage.is_down:
+                    self._probe_store()
                 if not (self._store_outage.is_down or self._broker_outage.is_down):
                     clock.go_on()
                 backoff.reset()
@@ -157,6 +160,17 @@ class BrokerProjector:
         if written.trouble is not None:
             raise StoreTrouble(written.unwritten, written.trouble)
         return len(job.batch)
+
+    def _probe_store(self) -> None:
+        """An idle replica asks the store itself: with nothing to write, no batch would
+        ever tell it (nor its readiness) that the store is back."""
+        try:
+            self._store.ping()
+        except Exception as error:
+            if is_transient(error):
+                raise StoreTrouble([], error) from error
+            raise
+        self._store_outage.up()
 
     def close(self) -> None:
         self._writer.shutdown()

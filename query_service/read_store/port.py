@@ -214,6 +214,10 @@ class TalkSearch(Protocol):
 class ProjectionStore(Protocol):
     """What the projector reads and writes."""
 
+    def ping(self) -> None:
+        """Raise ``ReadStoreUnavailable`` unless the store answers (an idle projector's
+        way to learn that it is back)."""
+
     @property
     def guards_documents(self) -> bool:
         """True when every document ``write`` is guarded on its own, atomically by the

@@ -182,6 +182,7 @@ class Burst:
         it came back half-ready first) and when it is back; no traceback from our code. (A
         replica whose request was in flight may sit the whole outage out in the client's
         read timeout, and meet none.)"""
+
         def ours() -> list[logging.LogRecord]:
             return [r for r in self.caplog.records if r.name.startswith("query_service")]
 
@@ -190,7 +191,11 @@ class Burst:
 
         # The other replica may have caught up alone while this one still reconnects (its
         # back-off after repeated refusals reaches 15 s).
-        wait_until(lambda: len(told(" is back after ")) >= len(told(" unavailable: ")), 90)
+        try:
+            wait_until(lambda: len(told(" is back after ")) >= len(told(" unavailable: ")), 90)
+        except AssertionError:
+            lines = [f"{r.threadName} {r.getMessage()}" for r in ours() if r.levelno >= 30]
+            raise AssertionError("a replica never said it is back:\n" + "\n".join(lines)) from None
         assert not [r.getMessage() for r in ours() if r.exc_info], "an outage logged a traceback"
         away, back = told(" unavailable: "), told(" is back after ")
         assert len(away) <= 2 * replicas, [r.getMessage() for r in away]
