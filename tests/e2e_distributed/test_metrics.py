@@ -3,6 +3,8 @@ burst the backlog and the lag rise, and once they are back the lag returns to 0.
 
 from __future__ import annotations
 
+from functools import partial
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -46,7 +48,7 @@ def test_lag_rises_while_projectors_are_down_and_returns_to_zero(
     stack = distributed
     workers = ("relay", *PROJECTORS)
     for role in workers:
-        wait_until(lambda r=role: answers_ready(metrics_url(stack, r)), timeout=60, what=role)
+        wait_until(partial(answers_ready, metrics_url(stack, role)), timeout=60, what=role)
     for api in (stack.command, *stack.queries):
         assert "conference_http_request_duration_seconds" in api.get("/metrics").text
     conference_id = _conference(stack)  # type: ignore[arg-type]
@@ -85,11 +87,7 @@ def test_lag_rises_while_projectors_are_down_and_returns_to_zero(
 
     for name in PROJECTORS:
         port = metrics_url(stack, name)
-        wait_until(
-            lambda p=port: _port_open(p) and value(p, "conference_projector_lag_events") == 0,
-            timeout=90,
-            what=f"{name} to catch up",
-        )
+        wait_until(partial(_caught_up, port), timeout=90, what=f"{name} to catch up")
         assert value(port, "conference_projector_lag_seconds") == 0
         assert value(port, "conference_dead_letters") == 0
     applied = sum(
@@ -108,6 +106,10 @@ def test_lag_rises_while_projectors_are_down_and_returns_to_zero(
         what="the outbox to be drained",
     )
     assert value(relay, "conference_outbox_oldest_unpublished_age_seconds") == 0
+
+
+def _caught_up(url: str) -> bool:
+    return _port_open(url) and value(url, "conference_projector_lag_events") == 0
 
 
 def _port_open(url: str) -> bool:

@@ -88,7 +88,7 @@ class Refreshes:
 
 @pytest.fixture
 def worker_port() -> Iterator[tuple[MetricsServer, Refreshes, list[str | None]]]:
-    refreshes, problem = Refreshes(), ["starting"]
+    refreshes, problem = Refreshes(), list[str | None](["starting"])
     server = MetricsServer(
         "127.0.0.1", 0, readiness=lambda: problem[0], refresh=refreshes, refresh_every=60
     ).start()
