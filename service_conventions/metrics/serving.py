@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -81,9 +82,8 @@ class HttpMetricsMiddleware:
             )
 
 
-def install_metrics(app: Any, role: str) -> None:
+def install_metrics(app: FastAPI, role: str) -> None:
     """``GET /metrics`` (no token, not in the OpenAPI document) and the request timer."""
-    from fastapi import Response
 
     def metrics() -> Response:
         body, content_type = exposition()
