@@ -105,7 +105,10 @@ class IsolatedStack:
     roles: dict[str, Role] = field(default_factory=dict)
 
     def start(self, name: str, *args: str, module: str = "conference_cli") -> Role:
-        """Start ``python -m <module> <args>`` (by default a ``conference`` role)."""
+        """Start ``python -m <module> <args>`` (by default a ``conference`` role); a worker
+        role gets a free metrics port (its default would be taken by the next replica)."""
+        if module == "conference_cli" and args[:1] in (("projector",), ("relay",)):
+            args = (*args, "--metrics-port", str(free_port()))
         role = Role(name, [module, *args], self.env, self.folder)
         role.start()
         self.roles[name] = role

@@ -15,6 +15,24 @@ def _port(default: int) -> int:
     return int(os.environ.get("PORT", default))
 
 
+def _metrics_port(given: int | None, default: int) -> int:
+    return given if given is not None else int(os.environ.get("METRICS_PORT", default))
+
+
+def _workers(given: int | None) -> int:
+    return given if given is not None else int(os.environ.get("WEB_CONCURRENCY", 1))
+
+
+def _add_metrics_port(parser: argparse.ArgumentParser, default: int) -> None:
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help=f"/metrics, /health/live and /health/ready; default: $METRICS_PORT or {default}; "
+        "0 turns it off",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="conference",
@@ -28,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--command-port", type=int, default=8000)
     up.add_argument("--query-port", type=int, default=8001)
+    up.add_argument(
+        "--metrics-port", type=int, default=9101, help="the projector's metrics port (0: off)"
+    )
 
     for name, default, text in (
         ("command-api", 8000, "serve the write API"),
@@ -36,9 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
         role = sub.add_parser(name, help=text)
         role.add_argument("--host", default="127.0.0.1")
         role.add_argument("--port", type=int, default=None, help=f"default: $PORT or {default}")
+        role.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="worker processes (default: $WEB_CONCURRENCY or 1); /metrics adds them up",
+        )
 
-    sub.add_parser("projector", help="keep the read models up to date with the event stream")
-    sub.add_parser("relay", help="publish the outbox to the broker (distributed shape)")
+    projector = sub.add_parser(
+        "projector", help="keep the read models up to date with the event stream"
+    )
+    _add_metrics_port(projector, 9101)
+    relay = sub.add_parser("relay", help="publish the outbox to the broker (distributed shape)")
+    _add_metrics_port(relay, 9102)
     sub.add_parser(
         "rebuild", help="rebuild the read models from the event log, then switch over atomically"
     )
@@ -84,15 +115,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_client_loggers()
     match args.command:
         case "up":
-            return supervisor.up(args.host, args.command_port, args.query_port)
+            return supervisor.up(args.host, args.command_port, args.query_port, args.metrics_port)
         case "command-api":
-            return roles.command_api(args.host, args.port or _port(8000))
+            return roles.command_api(args.host, args.port or _port(8000), _workers(args.workers))
         case "query-api":
-            return roles.query_api(args.host, args.port or _port(8001))
+            return roles.query_api(args.host, args.port or _port(8001), _workers(args.workers))
         case "projector":
-            return roles.projector()
+            return roles.projector(_metrics_port(args.metrics_port, 9101))
         case "relay":
-            return roles.relay()
+            return roles.relay(_metrics_port(args.metrics_port, 9102))
         case "rebuild":
             return roles.rebuild()
         case "dead-letters":

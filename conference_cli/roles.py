@@ -8,6 +8,9 @@ import threading
 from types import FrameType
 
 import uvicorn
+from fastapi import FastAPI
+
+from service_conventions.metrics.multiprocess import multiprocess_directory
 
 log = logging.getLogger("conference")
 
@@ -23,19 +26,32 @@ def migrate() -> int:
     return 0
 
 
-def command_api(host: str, port: int) -> int:
-    from command_service.api.app import create_app
-    from command_service.settings import load_settings
-
-    uvicorn.run(create_app(load_settings()), host=host, port=port, log_level="warning")
-    return 0
+def command_api(host: str, port: int, workers: int = 1) -> int:
+    return _serve("command_service.api.app:create_app", host, port, workers)
 
 
-def query_api(host: str, port: int) -> int:
+def query_api(host: str, port: int, workers: int = 1) -> int:
+    return _serve("conference_cli.roles:query_app", host, port, workers)
+
+
+def query_app() -> FastAPI:
+    """The search API from the environment (uvicorn's factory, in each worker)."""
     from query_service.bootstrap import create_app
     from query_service.settings import load_settings
 
-    uvicorn.run(create_app(load_settings()), host=host, port=port, log_level="warning")
+    return create_app(load_settings())
+
+
+def _serve(factory: str, host: str, port: int, workers: int) -> int:
+    """Serve an API; with several workers their metrics go through files in a fresh
+    directory of this run, so a scrape of any worker adds them all up."""
+    if workers > 1:
+        with multiprocess_directory():
+            uvicorn.run(
+                factory, factory=True, host=host, port=port, workers=workers, log_level="warning"
+            )
+        return 0
+    uvicorn.run(factory, factory=True, host=host, port=port, log_level="warning")
     return 0
 
 
@@ -52,19 +68,19 @@ def _stop_on_signals(role: str) -> threading.Event:
     return stop
 
 
-def projector() -> int:
+def projector(metrics_port: int = 0) -> int:
     from query_service.bootstrap import run_projector
     from query_service.settings import load_settings
 
-    run_projector(load_settings(), _stop_on_signals("projector"))
+    run_projector(load_settings(), _stop_on_signals("projector"), metrics_port=metrics_port)
     return 0
 
 
-def relay() -> int:
+def relay(metrics_port: int = 0) -> int:
     from command_service.relay.runner import run_relay
     from command_service.settings import load_settings
 
-    run_relay(load_settings(), _stop_on_signals("relay"))
+    run_relay(load_settings(), _stop_on_signals("relay"), metrics_port=metrics_port)
     return 0
 
 

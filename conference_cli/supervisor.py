@@ -8,6 +8,7 @@ and stops them all cleanly on Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -95,7 +96,13 @@ def _supervise(roles_: list[Role], stop: threading.Event) -> None:
                 log.info("%s restarted (pid %s)", role.name, role.process.pid)
 
 
-def up(host: str, command_port: int, query_port: int) -> int:
+def _metrics_line(host: str, port: int) -> str:
+    if port == 0:
+        return ""
+    return f"   metrics: http://{host}:{port}/metrics   health: http://{host}:{port}/health/ready"
+
+
+def up(host: str, command_port: int, query_port: int, metrics_port: int = 9101) -> int:
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -109,10 +116,11 @@ def up(host: str, command_port: int, query_port: int) -> int:
         return 1
     tokens.ensure_signing_key()
     RUN_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("METRICS_HOST", host)  # the projector's port, beside the APIs
     children = [
         Role("command-api", ["command-api", "--host", host, "--port", str(command_port)]),
         Role("query-api", ["query-api", "--host", host, "--port", str(query_port)]),
-        Role("projector", ["projector"]),
+        Role("projector", ["projector", "--metrics-port", str(metrics_port)]),
     ]
     for child in children:
         child.start()
@@ -127,7 +135,9 @@ def up(host: str, command_port: int, query_port: int) -> int:
             "\nConference Program is up (embedded default, data in ./var)\n"
             f"  write API   {command_url}   docs: {command_url}/docs\n"
             f"  search API  {query_url}   docs: {query_url}/docs\n"
-            f"  projector   pid {children[2].process.pid if children[2].process else '?'}\n"
+            f"  projector   pid {children[2].process.pid if children[2].process else '?'}"
+            f"{_metrics_line(host, metrics_port)}\n"
+            f"  metrics     {command_url}/metrics   {query_url}/metrics\n"
             "Get a token: `conference token --role organizer --subject you`.\n"
             "Load sample data with `conference demo`. Press Ctrl-C to stop.\n",
             flush=True,

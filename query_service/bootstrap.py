@@ -18,6 +18,7 @@ from query_service.consumers.outbox_tail import OutboxTail
 from query_service.consumers.rabbitmq import RabbitMqConsumer
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
 from query_service.projector.broker_projector import BrokerProjector
+from query_service.projector.lag import BrokerLag, TailLag
 from query_service.projector.projector import Projector
 from query_service.projector.retry import RetryPolicy
 from query_service.read_store.port import ProjectionStore, ReadStore
@@ -25,6 +26,7 @@ from query_service.read_store.search_engine.factory import build_search_engine_s
 from query_service.read_store.sqlite import SqliteReadStore
 from query_service.settings import QuerySettings
 from service_conventions.database_url import sqlite_path
+from service_conventions.metrics.serving import serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -88,22 +90,37 @@ def build_broker_projector(settings: QuerySettings, store: ProjectionStore) -> B
     )
 
 
-def run_projector(settings: QuerySettings, stop_event: threading.Event) -> None:
+def run_projector(
+    settings: QuerySettings, stop_event: threading.Event, *, metrics_port: int = 0
+) -> None:
     """Project into the read store until ``stop_event`` is set, then return: from RabbitMQ
-    when ``BROKER_URL`` is set, else by tailing the outbox (the embedded default)."""
+    when ``BROKER_URL`` is set, else by tailing the outbox (the embedded default).
+    ``metrics_port`` (0: none) serves ``/metrics`` and ``/health/*`` (``lag.py``)."""
     store = build_read_store(settings)
     projector: Projector | BrokerProjector
+    lag: TailLag | BrokerLag
     if settings.broker_url is not None:
         projector = build_broker_projector(settings, store)
+        lag = BrokerLag(settings.broker_url, projector_topology(settings), projector)
+        readiness = projector.readiness
         source = f"queue {settings.projector_queue}"
     else:
         projector = build_projector(settings, store)
+        lag = TailLag(sqlite_path(settings.database_url), projector, store)
+        readiness = projector.readiness
         source = settings.database_url
+    server = serve_metrics(metrics_port, readiness=readiness, refresh=lag.refresh)
+    if server is not None:
+        server.refresh(force=True)  # the lag found at start shows until the next measurement
     log.info("projector started: %s -> %s", source, settings.search_url)
     tune_garbage_collection()
     try:
         projector.run(stop_event)
     finally:
+        if server is not None:
+            server.close()
+        if isinstance(lag, BrokerLag):
+            lag.close()
         projector.close()
         store.close()
         log.info("projector stopped: %s", projector.stats)

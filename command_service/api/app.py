@@ -22,6 +22,7 @@ from command_service.settings import Settings, load_settings
 from service_conventions.api_docs import serve_docs_locally
 from service_conventions.auth.bearer import install_bearer_tokens
 from service_conventions.http_edge import install_http_edge
+from service_conventions.metrics.serving import install_metrics
 
 
 def create_app(
@@ -55,4 +56,5 @@ def create_app(
         app.include_router(module.router)
     install_http_edge(app, cors_allow_origins=settings.cors_allow_origins)
     serve_docs_locally(app)
+    install_metrics(app, role="command-api")
     return app

@@ -18,6 +18,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
+from command_service.api.command_outcomes import counted
 from command_service.api.idempotency import KEY_PATTERN, claim_from
 from command_service.api.preconditions import IF_MATCH_PATTERN, etag, parse_if_match
 from command_service.bootstrap import CommandService
@@ -57,7 +58,10 @@ class CommandRequest:
         """Run ``command`` if the policy lets the caller; ``created_at`` gives the new
         resource's path for a 201."""
         guard = partial(authorize, command, self.principal)
-        outcome = self.service.run(handler, command, self.trace, self.idempotency, guard)
+        outcome = counted(
+            command,
+            lambda: self.service.run(handler, command, self.trace, self.idempotency, guard),
+        )
         result = outcome.result
         headers = {"ETag": etag(result.version)}
         if outcome.replayed:

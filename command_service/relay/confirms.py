@@ -25,6 +25,8 @@ class BatchResult:
     unconfirmed: list[int]
     """Positions whose fate is unknown (connection lost, timeout): to be sent again."""
     returned_reasons: set[str] = field(default_factory=set)
+    returned: int = 0
+    """How many of ``failed`` the broker returned as unroutable (the others it nacked)."""
 
     @classmethod
     def lost(cls, messages: Sequence[OutboxMessage]) -> BatchResult:
@@ -46,6 +48,7 @@ class ConfirmWindow:
         self._reasons: set[str] = set()
         self._confirmed: list[int] = []
         self._failed: list[int] = []
+        self._returned_count = 0
 
     @property
     def settled(self) -> bool:
@@ -69,6 +72,7 @@ class ConfirmWindow:
                 self._confirmed.append(message.position)
             else:
                 self._failed.append(message.position)
+                self._returned_count += acked
 
     def result(self) -> BatchResult:
         """What is known now; tags still unanswered count as unconfirmed."""
@@ -77,4 +81,5 @@ class ConfirmWindow:
             sorted(self._failed),
             sorted(message.position for message in self._pending.values()),
             set(self._reasons),
+            self._returned_count,
         )

@@ -40,6 +40,7 @@ from pika.spec import Basic
 
 from command_service.relay.confirms import BatchResult, ConfirmWindow
 from command_service.relay.messages import OutboxMessage
+from service_conventions.metrics.catalog import RELAY_CONFIRM_DURATION
 from shared_domain.messaging import EXCHANGE
 
 __all__ = [
@@ -102,6 +103,7 @@ class InFlight:
         self._publisher = publisher
         self._messages = messages
         self._answer = answer
+        self._started = time.perf_counter()
 
     @classmethod
     def known(cls, result: BatchResult) -> InFlight:
@@ -125,7 +127,10 @@ class InFlight:
                 break  # the hand-over landed in a stopped loop: nobody will answer
             futures.wait([self._answer], min(remaining, POLL_SECONDS))
         _answer(self._answer, BatchResult.lost(self._messages))  # no-op once answered
-        return self._answer.result()
+        result = self._answer.result()
+        if result.confirmed:  # one observation a batch: the batch is the confirm window
+            RELAY_CONFIRM_DURATION.observe(time.perf_counter() - self._started)
+        return result
 
 
 class ConfirmingPublisher:

@@ -21,13 +21,17 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from command_service.adapters.engine import create_engine_for
+from command_service.relay.backlog import refresh_backlog_gauges
 from command_service.relay.confirms import BatchResult
 from command_service.relay.outbox_claims import Claim, claimed_batch, claims_lock_rows
 from command_service.relay.publisher import BrokerUnavailable, ConfirmingPublisher
 from command_service.relay.throughput import ThroughputLog
 from command_service.relay.wakeup import Wakeup, wakeup_for
 from command_service.settings import RELAY_BATCH_SIZE, Settings
+from service_conventions.metrics.catalog import RELAY_NACKED, RELAY_PUBLISHED, RELAY_RETURNED
+from service_conventions.metrics.serving import serve_metrics
 from service_conventions.retry import Backoff
+from service_conventions.role_health import RoleHealth
 from shared_domain.messaging import EXCHANGE
 
 log = logging.getLogger("command_service.relay")
@@ -43,6 +47,8 @@ class RoundReport:
     """Returned as unroutable or nacked by the broker: left unpublished."""
     lost: int
     """Fate unknown (the connection went): left unpublished, sent again later."""
+    returned: int = 0
+    """Of ``failed``, how many the broker returned as unroutable (the rest it nacked)."""
     reasons: set[str] = field(default_factory=set)
 
 
@@ -71,6 +77,7 @@ class _OpenClaim:
             published=published,
             failed=len(result.failed),
             lost=len(result.unconfirmed),
+            returned=result.returned,
             reasons=result.returned_reasons,
         )
 
@@ -124,6 +131,14 @@ def relay_rounds(
                 claim.release()
 
 
+def count_round(report: RoundReport) -> None:
+    """The round's confirms, returns and nacks, on the relay's counters."""
+    RELAY_PUBLISHED.inc(report.published)
+    if report.failed:
+        RELAY_RETURNED.inc(report.returned)
+        RELAY_NACKED.inc(report.failed - report.returned)
+
+
 def publish_pending(
     engine: sa.Engine, publisher: ConfirmingPublisher, *, batch_size: int = RELAY_BATCH_SIZE
 ) -> int:
@@ -141,13 +156,22 @@ def run_relay(
     *,
     exchange: str = EXCHANGE,
     connection_name: str | None = None,
+    metrics_port: int = 0,
 ) -> None:
     """Relay the outbox to the broker until ``stop_event`` is set (the ``relay`` role).
 
     Reads ``DATABASE_URL``, ``BROKER_URL`` and ``RELAY_BATCH_SIZE`` through ``settings``.
     Survives broker and database outages: it backs off exponentially and reconnects.
+    ``metrics_port`` (0: none) serves ``/metrics`` and ``/health/*``; ready means connected
+    to the broker, with the last round through the database.
     """
     engine = create_engine_for(settings.database_url, pool_size=2, max_overflow=2)
+    health = RoleHealth()
+    server = serve_metrics(
+        metrics_port,
+        readiness=lambda: health.problem,
+        refresh=lambda: refresh_backlog_gauges(engine),
+    )
     wakeup = wakeup_for(settings.database_url, stop_event)
     progress = ThroughputLog(log)
     reconnect = Backoff()
@@ -162,6 +186,7 @@ def run_relay(
                     settings.broker_url, exchange, connection_name=name, stop_event=stop_event
                 ) as publisher:
                     log.info("connected to the broker as %r", name)
+                    health.ready()
                     reconnect.reset()
                     _relay_while_connected(
                         engine, publisher, wakeup, stop_event, settings.relay_batch_size, progress
@@ -171,12 +196,15 @@ def run_relay(
                 problem = f"broker: {error}"
             except SQLAlchemyError as error:
                 problem = f"database: {type(error).__name__}: {error}".splitlines()[0]
+            health.not_ready(problem)
             if stop_event.is_set():
                 break
             delay = reconnect.next_delay()
             log.warning("relay paused (%s); retrying in %.1fs", problem, delay)
             stop_event.wait(delay)
     finally:
+        if server is not None:
+            server.close()
         wakeup.close()
         engine.dispose()
         log.info("relay stopped; it published %d events", progress.total)
@@ -195,6 +223,7 @@ def _relay_while_connected(
         drained = False
         for report in relay_rounds(engine, publisher, batch_size):
             progress.add(report.published)
+            count_round(report)
             if report.lost or not publisher.is_open:
                 raise BrokerUnavailable(
                     f"the connection was lost; {report.lost} events of the batch in flight "

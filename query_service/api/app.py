@@ -12,6 +12,7 @@ from query_service.read_store.port import TalkSearch
 from service_conventions.api_docs import serve_docs_locally
 from service_conventions.auth.settings import AuthSettings
 from service_conventions.http_edge import install_http_edge
+from service_conventions.metrics.serving import install_metrics
 
 
 def create_api(
@@ -39,4 +40,5 @@ def create_api(
     app.state.cursors = cursors or CursorSigner.ephemeral()
     install_http_edge(app, cors_allow_origins=cors_allow_origins)
     serve_docs_locally(app)
+    install_metrics(app, role="query-api")
     return app

@@ -1,4 +1,6 @@
-"""The read store as the search API sees it, reporting outages once each way.
+"""The read store as the search API sees it, reporting outages once each way and timing
+every search on ``conference_search_duration_seconds`` by endpoint (the read-store call
+behind it: ``search_talks``, ``get_talk``, ``speakers``…, a bounded set).
 
 Every call that fails because the engine is away tells the outage log, which says so once;
 the first call that succeeds again says it is back and how long it was gone. The 503
@@ -8,6 +10,7 @@ problem+json answers stay exactly as they were; only the log stops repeating its
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
@@ -23,6 +26,7 @@ from query_service.read_store.port import (
     TalkSearch,
     TopTalksQuery,
 )
+from service_conventions.metrics.catalog import SEARCH_DURATION
 
 log = logging.getLogger("query_service.api")
 
@@ -34,12 +38,16 @@ class ObservedSearch:
         self.inner = inner
         self.outage = outage or OutageLog("read store", log)
 
-    def _call(self, call: Callable[[], T]) -> T:
+    def _call(self, call: Callable[[], T], endpoint: str | None = None) -> T:
+        started = time.perf_counter()
         try:
             result = call()
         except ReadStoreUnavailable as error:
             self.outage.down(error)
             raise
+        finally:
+            if endpoint is not None:
+                SEARCH_DURATION.labels(endpoint).observe(time.perf_counter() - started)
         self.outage.up()
         return result
 
@@ -47,22 +55,22 @@ class ObservedSearch:
         self._call(self.inner.ping)
 
     def search_talks(self, query: TalkQuery) -> TalkPage:
-        return self._call(lambda: self.inner.search_talks(query))
+        return self._call(lambda: self.inner.search_talks(query), "search_talks")
 
     def get_talk(self, talk_id: str) -> TalkDocument | None:
-        return self._call(lambda: self.inner.get_talk(talk_id))
+        return self._call(lambda: self.inner.get_talk(talk_id), "get_talk")
 
     def get_conference(self, conference_id: str) -> ConferenceDocument | None:
-        return self._call(lambda: self.inner.get_conference(conference_id))
+        return self._call(lambda: self.inner.get_conference(conference_id), "get_conference")
 
     def talk_counts(self, conference_id: str) -> Mapping[str, int]:
-        return self._call(lambda: self.inner.talk_counts(conference_id))
+        return self._call(lambda: self.inner.talk_counts(conference_id), "talk_counts")
 
     def scheduled_talks(self, conference_id: str, day: date | None) -> Sequence[TalkDocument]:
-        return self._call(lambda: self.inner.scheduled_talks(conference_id, day))
+        return self._call(lambda: self.inner.scheduled_talks(conference_id, day), "scheduled_talks")
 
     def top_talks(self, query: TopTalksQuery) -> Sequence[TalkDocument]:
-        return self._call(lambda: self.inner.top_talks(query))
+        return self._call(lambda: self.inner.top_talks(query), "top_talks")
 
     def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]:
-        return self._call(lambda: self.inner.speakers(query))
+        return self._call(lambda: self.inner.speakers(query), "speakers")

@@ -112,6 +112,11 @@ class RabbitMqConsumer:
         """Deliveries read off the socket and not yet taken by ``fetch``."""
         return len(self._buffer)
 
+    @property
+    def unsettled(self) -> int:
+        """Deliveries received on this connection and not yet acked, parked or held."""
+        return len(self._unsettled)
+
     def buffered_deliveries(self, skip: int = 0) -> list[Delivery]:
         """Those deliveries but the first ``skip``, oldest first, for work that can start
         before ``fetch`` takes them."""

@@ -104,6 +104,21 @@ class BrokerProjector:
         self._next: Job | None = None
         """A batch handed to a writer thread ahead of its step (pipelining)."""
         self._decoded = DecodeAhead()
+        self.oldest_in_hand: str | None = None
+        """``occurred_at`` of the oldest event of the batch in the works (the lag gauge)."""
+
+    @property
+    def unsettled(self) -> int:
+        """Deliveries this replica holds unacknowledged (read by the lag gauge's thread)."""
+        return self._consumer.unsettled
+
+    def readiness(self) -> str | None:
+        """None while consuming with the store answering, else what is away."""
+        if not self._consumer.is_open:
+            return "not connected to the broker"
+        if self._store_outage.is_down:
+            return "the read store does not answer"
+        return None
 
     @property
     def stats(self) -> ProjectorStats:
@@ -154,6 +169,9 @@ class BrokerProjector:
             if not batch:
                 return 0
             job = self._writer.submit(batch, after=None)
+        self.oldest_in_hand = min(
+            (p.item.event.occurred_at for p in job.batch if p.item.event is not None), default=None
+        )
         written = self._write_reading_ahead(job)
         self._settlement.settle(written.settled, self._unsettled)
         self._carry.extend(written.carry)

@@ -102,7 +102,7 @@ class BrokerSettlement:
             log.warning("skipping event %s: %s", item.event_id, outcome.reason)
 
     def _retry_later(self, pending: Pending, item: Decoded, decision: Decision) -> None:
-        self.stats.retries += 1
+        self.stats.retried()
         log.debug(
             "event %s v%s of %s: retrying in %.2fs",
             item.event_id,
@@ -115,7 +115,7 @@ class BrokerSettlement:
 
     def _hold(self, pending: Pending, item: Decoded, outcome: ItemOutcome, reason: str) -> None:
         self._consumer.hold(pending.delivery, reason)
-        self.stats.held += 1
+        self.stats.held_back()
         gap = outcome.error
         self._held.remember(item, gap.applied if isinstance(gap, EventNotYetApplicable) else 0)
         log.info("held event %s of %s: %s", item.event_id, item.stream, reason)
@@ -129,7 +129,7 @@ class BrokerSettlement:
             exception=type(error).__name__ if error else "",
             attempts=max(pending.attempts.failures, 1),
         )
-        self.stats.dead_lettered += 1
+        self.stats.parked()
         self._held.remember(item, (item.version or 1) - 1)
         log.error(
             "dead-lettered event %s (%s) of %s: %s",

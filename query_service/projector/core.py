@@ -22,6 +22,7 @@ touch a transport (the loops: ``projector.py``, ``broker_projector.py``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from query_service.read_store.port import (
     ProjectionStore,
     WriteBatch,
 )
+from service_conventions.metrics.catalog import PROJECTOR_BATCH_SIZE, READ_STORE_WRITE_DURATION
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,7 @@ def _write(
     ):
         return
     checkpoint = fence.checkpoint(upto)
+    started = time.perf_counter()
     store.write(
         WriteBatch(
             talks=result.talks,
@@ -139,7 +142,16 @@ def _write(
             searchable_now=options.searchable_now(),
         )
     )
+    READ_STORE_WRITE_DURATION.labels(engine_of(store)).observe(time.perf_counter() - started)
+    PROJECTOR_BATCH_SIZE.observe(len(items))
     fence.written(checkpoint)
+
+
+def engine_of(store: ProjectionStore) -> str:
+    """The store's engine (``sqlite``, ``opensearch``, ``elasticsearch``) for the metric's
+    label; a store that does not say is named by its class."""
+    engine = getattr(store, "engine", None)
+    return engine if isinstance(engine, str) else type(store).__name__
 
 
 def _letters(items: Sequence[Decoded], result: ProjectedBatch) -> list[DeadLetter]:

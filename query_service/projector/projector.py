@@ -30,6 +30,7 @@ from query_service.projector.retry import Backoff, RetryPolicy
 from query_service.projector.settlement import Action, Around, Attempts, SettlementPolicy, settle
 from query_service.projector.stats import ProjectorStats
 from query_service.read_store.port import CheckpointMoved, ProjectionStore, WriteBatch
+from service_conventions.role_health import RoleHealth
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,13 @@ class Projector:
         self._failing: tuple[int, Attempts] = (0, Attempts())
         """The position of the event that failed last, and what was tried with it."""
         self.stats = ProjectorStats()
+        self.checkpoint_seen = 0
+        """The checkpoint the last step started from (its lag gauge measures from it)."""
+        self.health = RoleHealth()
+
+    def readiness(self) -> str | None:
+        """None once a step went through, else why the last one failed."""
+        return self.health.problem
 
     def run(self, stop: threading.Event) -> None:
         """Project until ``stop`` is set; store or transport failures back off, never crash."""
@@ -68,14 +76,17 @@ class Projector:
                     position = self._store.checkpoint(self._consumer)
                     self._source.wait_for_more(position, stop, self._idle_timeout)
                 backoff.reset()
-            except Exception:
+                self.health.ready()
+            except Exception as error:
                 delay = backoff.next_delay()
+                self.health.not_ready(f"{type(error).__name__}: {error}".splitlines()[0])
                 log.exception("projector step failed; retrying in %.1fs", delay)
                 stop.wait(delay)
 
     def step(self, stop: threading.Event | None = None) -> int:
         """Project one batch; the number of records consumed (0 when caught up)."""
         position = self._store.checkpoint(self._consumer)
+        self.checkpoint_seen = position
         records = self._source.read(position, self._batch_size)
         if records:
             self._apply(position, [decode(r) for r in records], stop or threading.Event())
@@ -130,7 +141,7 @@ class Projector:
                 outcome.reason,
                 decision.delay,
             )
-            self.stats.retries += 1
+            self.stats.retried()
             stop.wait(decision.delay)  # the next step reads it again
             return
         letter = letter_of(item, decision.reason, attempts=attempts.failures)
@@ -138,7 +149,7 @@ class Projector:
             self._store.write(WriteBatch(dead_letters=[letter], checkpoint=fence.checkpoint(item)))
         except CheckpointMoved:
             return  # another replica settled it
-        self.stats.dead_lettered += 1
+        self.stats.parked()
         _report(item, decision.reason)
 
 

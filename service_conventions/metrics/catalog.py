@@ -4,6 +4,8 @@ and nothing else creates a metric.
 
 Prometheus conventions: the ``conference_`` prefix, base units in the name (``_seconds``),
 ``_total`` on counters. Label values are bounded sets (a route template, never a path).
+Gauges say how several processes' values combine (``multiprocess_mode``); how a role
+serves them is ``serving.py``, what the gauges measure is ADR 071.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ RELAY_NACKED = Counter(
 )
 PROJECTOR_EVENTS = Counter(
     "conference_projector_events_total",
-    "Events the projector settled, by outcome (applied, duplicate, skipped, retried, parked).",
+    "Events the projector settled, by outcome (applied, duplicate, skipped, retried, parked, "
+    "held).",
     ("outcome",),
 )
 PROJECTOR_LAG_EVENTS = Gauge(

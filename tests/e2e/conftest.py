@@ -36,6 +36,7 @@ class Stack:
     process: subprocess.Popen[str]
     command: httpx.Client
     query: httpx.Client
+    projector_metrics_url: str = ""
 
     def pid_of(self, role: str) -> int:
         return int((self.folder / "var" / "run" / f"{role}.pid").read_text())
@@ -68,7 +69,7 @@ def wait_until(check: Callable[[], bool], *, timeout: float = 15.0, what: str = 
 
 
 def start_stack(folder: Path) -> Stack:
-    command_port, query_port = free_port(), free_port()
+    command_port, query_port, metrics_port = free_port(), free_port(), free_port()
     env = {
         k: v
         for k, v in os.environ.items()
@@ -84,6 +85,8 @@ def start_stack(folder: Path) -> Stack:
             str(command_port),
             "--query-port",
             str(query_port),
+            "--metrics-port",
+            str(metrics_port),
         ],
         cwd=folder,
         env=env,
@@ -96,6 +99,7 @@ def start_stack(folder: Path) -> Stack:
             base_url=f"http://127.0.0.1:{command_port}", timeout=10, auth=deployment_tokens(folder)
         ),
         query=httpx.Client(base_url=f"http://127.0.0.1:{query_port}", timeout=10),
+        projector_metrics_url=f"http://127.0.0.1:{metrics_port}",
     )
 
     def ready() -> bool:

@@ -45,6 +45,8 @@ class Role:
     folder: Path
     process: subprocess.Popen[bytes] | None = None
     log: TextIO | None = None
+    metrics_url: str | None = None
+    """A worker role's metrics port (``/metrics``, ``/health/*``)."""
 
     def start(self) -> None:
         self.log = (self.folder / f"{self.name}.log").open("a")
@@ -141,13 +143,21 @@ def distributed(tmp_path: Path) -> Iterator[DistributedStack]:
         )
         assert migrate.returncode == 0, migrate.stderr
         command_port, query_ports = free_port(), [free_port(), free_port()]
+        metrics = {name: free_port() for name in ("relay", "projector-1", "projector-2")}
         roles = {
             "command-api": Role(
                 "command-api", ["command-api", "--port", str(command_port)], env, tmp_path
             ),
-            "relay": Role("relay", ["relay"], env, tmp_path),
-            "projector-1": Role("projector-1", ["projector"], env, tmp_path),
-            "projector-2": Role("projector-2", ["projector"], env, tmp_path),
+            **{
+                name: Role(
+                    name,
+                    [name.split("-")[0], "--metrics-port", str(port)],
+                    env,
+                    tmp_path,
+                    metrics_url=f"http://127.0.0.1:{port}",
+                )
+                for name, port in metrics.items()
+            },
             **{
                 f"query-api-{i + 1}": Role(
                     f"query-api-{i + 1}", ["query-api", "--port", str(port)], env, tmp_path

@@ -58,3 +58,11 @@ def test_with_the_setting_a_search_needs_a_valid_token_of_any_role(
 def test_health_probes_stay_open(guarded: tuple[TestClient, QuerySettings]) -> None:
     client, _ = guarded
     assert client.get("/health/live").status_code == 200
+
+
+def test_metrics_stay_open_for_prometheus(guarded: tuple[TestClient, QuerySettings]) -> None:
+    client, _ = guarded
+    assert client.get("/talks?q=python").status_code == 401
+    scraped = client.get("/metrics")
+    assert scraped.status_code == 200
+    assert 'route="/talks",status="401"' in scraped.text

@@ -46,6 +46,7 @@ def build_search_engine_store(
     store = SearchEngineReadStore(
         engine_client(engine, url), names=IndexNames(prefix), replicas=replicas
     )
+    store.engine = engine  # the label of its write durations
     try:
         store.initialize()
     except ReadStoreUnavailable as error:

@@ -65,6 +65,9 @@ SPEAKER_PARTITION_SIZE = 2000
 
 
 class SearchEngineReadStore:
+    engine = "search-engine"
+    """The engine's name on metrics; the factory names the flavour."""
+
     def __init__(
         self,
         client: EngineClient,

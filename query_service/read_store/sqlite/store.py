@@ -36,6 +36,9 @@ from query_service.read_store.sqlite.search import search_talks
 
 
 class SqliteReadStore:
+    engine = "sqlite"
+    """The engine's name on metrics (``conference_read_store_write_duration_seconds``)."""
+
     def __init__(self, path: Path, *, generation: str | None = None) -> None:
         self._pool = ConnectionPool(path)
         self._pinned = None if generation is None else check_generation(generation)

@@ -46,7 +46,7 @@ def test_an_ack_after_a_return_is_a_failure_with_its_reason() -> None:
     batch = window(10, 11, 12)
     batch.returned("event-11", "312 NO_ROUTE")
     batch.answered(3, acked=True, multiple=True)
-    assert batch.result() == BatchResult([10, 12], [11], [], {"312 NO_ROUTE"})
+    assert batch.result() == BatchResult([10, 12], [11], [], {"312 NO_ROUTE"}, returned=1)
 
 
 def test_tags_count_from_the_batch_first_tag_and_others_are_ignored() -> None:

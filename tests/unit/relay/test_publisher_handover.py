@@ -61,7 +61,7 @@ def test_returned_and_nacked_messages_come_back_failed(
     broker.ack(1)
     broker.nack(2)
     broker.ack(3)
-    assert in_flight.wait(timeout=5) == BatchResult([3], [1, 2], [], {"312 NO_ROUTE"})
+    assert in_flight.wait(timeout=5) == BatchResult([3], [1, 2], [], {"312 NO_ROUTE"}, returned=1)
     assert publisher.is_open
 
 
