@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import kubernetes_validate
+import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
@@ -132,7 +132,8 @@ def test_the_production_overlay_ships_no_placeholder_secret() -> None:
         if o["kind"] in ("Deployment", "Job")
         for c in o["spec"]["template"]["spec"]["containers"]
     }
-    assert len(images) == 1 and not images.pop().endswith(":latest")
+    assert len(images) == 1
+    assert not images.pop().endswith(":latest")
 
 
 def _promql(rendered: list[dict[str, Any]]) -> list[str]:
