@@ -182,6 +182,7 @@ class Burst:
         it came back half-ready first) and when it is back; no traceback from our code. (A
         replica whose request was in flight may sit the whole outage out in the client's
         read timeout, and meet none.)"""
+
         def ours() -> list[logging.LogRecord]:
             return [r for r in self.caplog.records if r.name.startswith("query_service")]
 
