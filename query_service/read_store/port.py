@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -187,6 +187,21 @@ class WriteBatch:
     it to that batch's refresh, or to its own refresh interval under a lasting backlog."""
 
 
+@dataclass(frozen=True)
+class GenerationInfo:
+    """One generation as an operator sees it (``conference status``)."""
+
+    name: str
+    serving: bool
+    """The generation readers use (the pointer or the aliases name it)."""
+    talks: int
+    """Talk documents, partial ones (a slot or rating before the talk) included."""
+    conferences: int
+    created_at: datetime | None
+    """When the generation was made (by ``initialize`` or a rebuild); None when the store
+    cannot tell (a SQLite file from before it recorded it)."""
+
+
 class TalkSearch(Protocol):
     """What the search API reads."""
 
@@ -276,6 +291,10 @@ class ReadStore(TalkSearch, ProjectionStore, Protocol):
 
     def generations(self) -> list[str]:
         """Every generation present, oldest first (the active one among them)."""
+
+    def describe_generations(self) -> list[GenerationInfo]:
+        """Every generation present, oldest first, with its document counts, which one
+        serves and when it was made: what an operator asks after a rebuild."""
 
     def drop_generation(self, generation: str) -> None:
         """Delete an inactive generation (kept after a rebuild for a rollback); refuses the

@@ -60,6 +60,10 @@ class EngineClient(Protocol):
         """Concrete indices matching ``pattern`` (an index, alias or wildcard), each with
         the aliases it holds; empty when nothing matches."""
 
+    def created_at(self, pattern: str) -> Mapping[str, int]:
+        """The ``index.creation_date`` (epoch milliseconds) of each index matching
+        ``pattern``; empty when nothing matches."""
+
     def update_aliases(self, actions: Sequence[JsonDict]) -> None:
         """Apply all ``actions`` in one atomic ``_aliases`` call."""
 

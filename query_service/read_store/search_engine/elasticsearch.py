@@ -127,6 +127,19 @@ class ElasticsearchClient:
             return {}
         return {name: set(entry.get("aliases", {})) for name, entry in response.items()}
 
+    def created_at(self, pattern: str) -> Mapping[str, int]:
+        with self._translated(f"index {pattern}"):
+            try:
+                response = self._client.indices.get_settings(
+                    index=pattern, name="index.creation_date"
+                ).body
+            except NotFoundError:
+                return {}
+        return {
+            name: int(entry["settings"]["index"]["creation_date"])
+            for name, entry in response.items()
+        }
+
     def update_aliases(self, actions: Sequence[JsonDict]) -> None:
         with self._translated("the alias switch"):
             self._client.indices.update_aliases(actions=list(actions))

@@ -115,6 +115,18 @@ class OpenSearchClient:
             return {}
         return {name: set(entry.get("aliases", {})) for name, entry in response.items()}
 
+    def created_at(self, pattern: str) -> Mapping[str, int]:
+        with self._translated(f"index {pattern}"):
+            response = self._client.indices.get_settings(
+                index=pattern, name="index.creation_date", ignore=[404]
+            )
+        if "error" in response or "status" in response:
+            return {}
+        return {
+            name: int(entry["settings"]["index"]["creation_date"])
+            for name, entry in response.items()
+        }
+
     def update_aliases(self, actions: Sequence[JsonDict]) -> None:
         with self._translated("the alias switch"):
             self._client.indices.update_aliases(body={"actions": list(actions)})

@@ -26,7 +26,7 @@ treats both as a lost race and re-reads.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from query_service.documents import ConferenceDocument, TalkDocument
@@ -43,6 +43,7 @@ from query_service.read_store.port import (
     DocumentRef,
     DocumentVersion,
     DocumentVersionConflict,
+    GenerationInfo,
     LoadedDocuments,
     ReadStoreUnavailable,
     SpeakerQuery,
@@ -137,6 +138,28 @@ class SearchEngineReadStore:
             for index in self._client.indices(self._names.pattern("talks"))
         )
         return sorted((g for g in found if g), key=generation_number)
+
+    def describe_generations(self) -> list[GenerationInfo]:
+        active = self.active_generation()
+        created = self._client.created_at(self._names.pattern("talks"))
+        described = []
+        for g in self.generations():
+            talks_index = self._names.index("talks", g)
+            made = created.get(talks_index)
+            described.append(
+                GenerationInfo(
+                    name=g,
+                    serving=g == active,
+                    talks=self._count(talks_index),
+                    conferences=self._count(self._names.index("conferences", g)),
+                    created_at=None if made is None else datetime.fromtimestamp(made / 1000, UTC),
+                )
+            )
+        return described
+
+    def _count(self, index: str) -> int:
+        response = self._client.search(index, {"size": 0, "track_total_hits": True})
+        return int(response["hits"]["total"]["value"])
 
     def drop_generation(self, generation: str) -> None:
         check_generation(generation)

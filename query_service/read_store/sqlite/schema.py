@@ -8,6 +8,7 @@ while readers keep using the old one, then moves the pointer in one transaction.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from query_service.read_store.generations import (
     check_generation,
@@ -115,11 +116,36 @@ def drop_generation(conn: sqlite3.Connection, g: str) -> None:
             "SELECT 1 FROM sqlite_master WHERE name = ? AND type = 'table'", (name,)
         ).fetchone():
             conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+    conn.execute("DELETE FROM meta WHERE key = ?", (_created_key(g),))
 
 
 def create_generation(conn: sqlite3.Connection, g: str) -> None:
+    """Create ``g``'s tables (if missing) and note when it was made, for operators."""
     for statement in generation_ddl(g):
         conn.execute(statement)
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
+        "ON CONFLICT (key) DO NOTHING",
+        (_created_key(g),),
+    )
+
+
+def _created_key(g: str) -> str:
+    return f"created:{check_generation(g)}"
+
+
+def created_at(conn: sqlite3.Connection, g: str) -> datetime | None:
+    """When ``g`` was made; None for a generation from before this was recorded."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_created_key(g),)).fetchone()
+    return None if row is None else datetime.fromisoformat(str(row[0]))
+
+
+def document_counts(conn: sqlite3.Connection, g: str) -> tuple[int, int]:
+    """Talk and conference documents of ``g``."""
+    check_generation(g)
+    talks = conn.execute(f"SELECT count(*) FROM {g}_talks").fetchone()[0]
+    conferences = conn.execute(f"SELECT count(*) FROM {g}_conferences").fetchone()[0]
+    return int(talks), int(conferences)
 
 
 def active_generation(conn: sqlite3.Connection) -> str | None:

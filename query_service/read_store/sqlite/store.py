@@ -21,6 +21,7 @@ from query_service.read_store.generations import (
 )
 from query_service.read_store.port import (
     DeadLetter,
+    GenerationInfo,
     LoadedDocuments,
     ReadStoreUnavailable,
     SpeakerQuery,
@@ -86,6 +87,17 @@ class SqliteReadStore:
     def generations(self) -> list[str]:
         with self._pool.snapshot() as conn:
             return schema.generations(conn)
+
+    def describe_generations(self) -> list[GenerationInfo]:
+        with self._pool.snapshot() as conn:
+            active = schema.active_generation(conn)
+            described = []
+            for g in schema.generations(conn):
+                talks, conferences = schema.document_counts(conn, g)
+                described.append(
+                    GenerationInfo(g, g == active, talks, conferences, schema.created_at(conn, g))
+                )
+            return described
 
     def drop_generation(self, generation: str) -> None:
         with self._pool.transaction() as conn:
