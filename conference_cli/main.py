@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from conference_cli import dead_letters, demo, roles, supervisor, tokens
+from conference_cli import check, dead_letters, demo, roles, supervisor, tokens
 
 
 def _port(default: int) -> int:
@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
     dead_letters.add_parser(sub)
+    check.add_parser(sub)
     tokens.add_parser(sub)
     sub.add_parser(
         "prune-generations", help="drop the old read models a rebuild kept for a rollback"
@@ -126,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.relay(_metrics_port(args.metrics_port, 9102))
         case "rebuild":
             return roles.rebuild()
+        case "check":
+            return check.run(args)
         case "dead-letters":
             return dead_letters.run(args)
         case "prune-generations":

@@ -1,0 +1,1 @@
+"""``conference check``: the read models compared with the write model, and repaired."""
