@@ -62,7 +62,7 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
         out.print(
             f"[red]Cannot check:[/] {type(error).__name__}: {_first_line(error)}\n"
             "Is DATABASE_URL (the command database, migrated) and the read store "
-            "(SEARCH_URL) of this deployment reachable? `conference status` shows what is.",
+            "(SEARCH_URL) of this deployment reachable, with the same environment as its roles?",
             highlight=False,
         )
         return CANNOT_READ

@@ -160,7 +160,7 @@ def test_check_says_what_to_do_when_the_command_database_is_away(tmp_path: Path)
     away = conference_cli(tmp_path, env, "check")
     assert away.returncode == 2, away.stdout + away.stderr
     assert "Cannot check" in away.stdout
-    assert "conference status" in away.stdout
+    assert "DATABASE_URL" in away.stdout
 
 
 def test_a_sample_must_be_positive(tmp_path: Path) -> None:
