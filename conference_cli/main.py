@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from conference_cli import check, dead_letters, demo, roles, supervisor, tokens
+from conference_cli import check, dead_letters, demo, roles, status, supervisor, tokens
 
 
 def _port(default: int) -> int:
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dead_letters.add_parser(sub)
     check.add_parser(sub)
+    status.add_parser(sub)
     tokens.add_parser(sub)
     sub.add_parser(
         "prune-generations", help="drop the old read models a rebuild kept for a rollback"
@@ -129,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roles.rebuild()
         case "check":
             return check.run(args)
+        case "status":
+            return status.run(args)
         case "dead-letters":
             return dead_letters.run(args)
         case "prune-generations":
