@@ -23,10 +23,12 @@ def status(stack: DistributedStack, *args: str) -> subprocess.CompletedProcess[s
     assert relay is not None
     assert projector is not None
     return subprocess.run(
-        [sys.executable, "-m", "conference_cli", "status", *args]
-        + ["--command-url", str(stack.command.base_url)]
-        + ["--query-url", str(stack.queries[0].base_url)]
-        + ["--projector-url", projector, "--relay-url", relay],
+        [
+            *(sys.executable, "-m", "conference_cli", "status", *args),
+            *("--command-url", str(stack.command.base_url)),
+            *("--query-url", str(stack.queries[0].base_url)),
+            *("--projector-url", projector, "--relay-url", relay),
+        ],
         cwd=stack.folder,
         env={**stack.roles["command-api"].env, "COLUMNS": "200"},
         capture_output=True,
