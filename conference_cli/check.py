@@ -123,11 +123,21 @@ def _summary(report: CheckReport, out: Console) -> None:
         ("behind, then equal", report.caught_up),
         ("different", len(report.different)),
         ("missing", len(report.missing)),
+        ("still behind (lag)", len(report.behind)),
     ):
         table.add_row(name, str(value))
     out.print(table)
     for verdict in (*report.different, *report.missing):
         _print_verdict(verdict, out)
+    if report.behind:
+        out.print(
+            f"[yellow]{len(report.behind)} still behind after the grace period:[/] the "
+            "projector lags (see `conference status`); not a difference. Run again, or with "
+            "a longer --grace-seconds, to compare them.",
+            highlight=False,
+        )
+        for verdict in report.behind[:10]:
+            _print_verdict(verdict, out)
 
 
 def _print_verdict(verdict: Verdict, out: Console) -> None:

@@ -4,8 +4,9 @@ Traffic may flow while it runs, so nothing is reported at first sight: each batc
 the read documents *before* the write model (both only move forward, so a read document
 can never look newer than the truth), and an aggregate that is not equal is looked at
 again, every ``poll`` seconds, until it is or the grace period is over. Only what is still
-not equal then is reported: an aggregate that stayed behind for the whole grace period is
-a difference too (a projector that is stuck, or far behind, is what an operator must hear).
+not equal then is reported. An aggregate that stayed *behind* for the whole grace period
+is reported apart, as lag: it is not a difference between the models (the projector has
+not got there yet), and the lag gauges and ``conference status`` are where it is judged.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ class CheckReport:
     caught_up: int = 0
     """Not equal at first sight (behind, or written in between), equal within the grace."""
     different: list[Verdict] = field(default_factory=list)
-    """Still different (or still behind) once the grace period was over."""
+    """Still different once the grace period was over."""
     missing: list[Verdict] = field(default_factory=list)
+    behind: list[Verdict] = field(default_factory=list)
+    """Still behind once the grace period was over: lag, not a difference."""
 
     @property
     def consistent(self) -> bool:
@@ -93,8 +96,9 @@ class ConsistencyCheck:
                     pending.append(verdict.aggregate)
             progress(len(chunk))
         final = self._look_again(pending, report)
+        lists = {Kind.MISSING: report.missing, Kind.BEHIND: report.behind}
         for verdict in final:
-            (report.missing if verdict.kind is Kind.MISSING else report.different).append(verdict)
+            lists.get(verdict.kind, report.different).append(verdict)
         return report
 
     def _look_again(self, pending: list[str], report: CheckReport) -> list[Verdict]:
@@ -146,12 +150,47 @@ class ConsistencyCheck:
         conferences = self._write.conferences(ids)
         statuses = self._write.talk_statuses(conferences)
         for conference_id, conference in conferences.items():
-            yield compare_conference(
+            verdict = compare_conference(
                 expected_conference(conference),
                 read_conferences.get(conference_id),
                 expected_counts(conference, statuses.get(conference_id, {})),
                 read_counts.get(conference_id, {}),
             )
+            if verdict.kind is Kind.DIFFERENT and _only_counts(verdict):
+                verdict = self._settle_counts(conference_id, list(statuses.get(conference_id, {})))
+            yield verdict
+
+    def _settle_counts(self, conference_id: str, talk_ids: list[str]) -> Verdict:
+        """A conference's talk counts carry no version mark of their own: they are an
+        aggregation over its talk documents. When they differ, look at those documents:
+        read side first (its talks, then the counts), then the write side. A count that
+        still differs is lag if one of the talks is behind (or is newer than the first
+        look); if every talk is caught up, the aggregation itself is wrong."""
+        read_talks = self._read.load_talks(talk_ids)
+        read_conference = self._read.load_conferences([conference_id]).get(conference_id)
+        read_counts = self._read.talk_counts(conference_id)
+        conference = self._write.conferences([conference_id])[conference_id]
+        statuses = self._write.talk_statuses([conference_id]).get(conference_id, {})
+        talks = self._write.talks(talk_ids)
+        verdict = compare_conference(
+            expected_conference(conference),
+            read_conference,
+            expected_counts(conference, statuses),
+            read_counts,
+        )
+        if verdict.kind is not Kind.DIFFERENT or not _only_counts(verdict):
+            return verdict
+        behind = set(statuses) - set(talk_ids) or any(
+            (seen := read_talks.get(talk_id)) is None
+            or not seen.is_visible
+            or seen.talk_version < talk.version
+            for talk_id, talk in talks.items()
+        )
+        return Verdict(verdict.aggregate, Kind.BEHIND, verdict.differences) if behind else verdict
+
+
+def _only_counts(verdict: Verdict) -> bool:
+    return all(d.field.startswith("counts.") for d in verdict.differences)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:

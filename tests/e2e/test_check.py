@@ -10,6 +10,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -126,6 +127,51 @@ def run_check_scenario(
     assert (talk["status"], talk["rating"]["count"]) == ("scheduled", 2)
 
 
+def run_check_under_traffic(stack: AnyStack, env: Mapping[str, str], command_url: str) -> None:
+    """Submissions to one conference and ratings of one talk keep coming while ``check``
+    runs: what is behind is lag, never reported as a difference."""
+    conference_id, scheduled, _ = programme(stack)
+    auth = stack.command.auth  # type: ignore[attr-defined]
+    stop, sent = threading.Event(), [0]
+
+    def traffic() -> None:
+        with httpx.Client(base_url=command_url, auth=auth, timeout=10) as client:
+            while not stop.is_set():
+                n = sent[0]
+                submitted = client.post(
+                    "/talks",
+                    json={
+                        "conference_id": conference_id,
+                        "title": f"Busy talk {n}",
+                        "abstract": "Written while the check runs.",
+                        "speakers": [{"name": "Eve", "company": "Acme"}],
+                        "tags": ["ops"],
+                        "level": "intermediate",
+                        "format": "talk",
+                    },
+                )
+                rated = client.put(f"/talks/{scheduled}/ratings/fan-{n}", json={"stars": 4})
+                assert (submitted.status_code, rated.status_code) in ((201, 200), (201, 201))
+                sent[0] = n + 1
+
+    writer = threading.Thread(target=traffic, daemon=True)
+    writer.start()
+    try:
+        wait_until(lambda: sent[0] >= 10, what="traffic to flow")
+        busy = conference_cli(stack.folder, env, "check", "--grace-seconds", "10")
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    assert sent[0] > 10
+    assert busy.returncode == 0, busy.stdout + busy.stderr
+    assert "different          │ 0" in busy.stdout
+    assert "missing            │ 0" in busy.stdout
+
+    quiet = conference_cli(stack.folder, env, "check")
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert "still behind (lag) │ 0" in quiet.stdout
+
+
 def embedded_env() -> dict[str, str]:
     return {
         k: v
@@ -146,6 +192,10 @@ def test_check_finds_a_tampered_read_model_and_repair_fixes_it(stack: Stack) -> 
             "broker_url": None,
         },
     )
+
+
+def test_check_while_commands_keep_coming_reports_no_difference(stack: Stack) -> None:
+    run_check_under_traffic(stack, embedded_env(), str(stack.command.base_url))
 
 
 def test_a_sample_checks_that_many_aggregates(stack: Stack) -> None:

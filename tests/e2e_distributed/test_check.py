@@ -3,7 +3,7 @@ tampered document found and repaired, and no false alarm while commands keep com
 
 from __future__ import annotations
 
-from tests.e2e.test_check import run_check_scenario
+from tests.e2e.test_check import run_check_scenario, run_check_under_traffic
 from tests.e2e_distributed.conftest import DistributedStack
 
 
@@ -22,3 +22,10 @@ def test_check_finds_a_tampered_opensearch_document_and_repair_fixes_it(
     distributed: DistributedStack,
 ) -> None:
     run_check_scenario(distributed, distributed.roles["command-api"].env, _settings(distributed))
+
+
+def test_check_while_commands_keep_coming_reports_no_difference(
+    distributed: DistributedStack,
+) -> None:
+    env = distributed.roles["command-api"].env
+    run_check_under_traffic(distributed, env, str(distributed.command.base_url))

@@ -60,7 +60,7 @@ def test_what_catches_up_within_the_grace_is_not_reported() -> None:
     assert check.now < 5.0
 
 
-def test_what_stays_behind_or_different_is_reported_once_the_grace_is_over() -> None:
+def test_what_stays_different_or_missing_is_reported_once_the_grace_is_over() -> None:
     check = ScriptedCheck(
         {
             "talk/a": [Kind.BEHIND],
@@ -72,8 +72,9 @@ def test_what_stays_behind_or_different_is_reported_once_the_grace_is_over() -> 
     )
     report = check.run(["talk/a", "talk/b", "conference/c", "talk/d"])
     assert not report.consistent
-    assert [v.aggregate for v in report.different] == ["talk/a", "talk/b"]
+    assert [v.aggregate for v in report.different] == ["talk/b"]
     assert [v.aggregate for v in report.missing] == ["conference/c"]
+    assert [v.aggregate for v in report.behind] == ["talk/a"]
     assert report.equal == 1
     assert check.now >= 2.0
     assert check.looks["talk/a"] > 2
@@ -83,3 +84,11 @@ def test_nothing_pending_means_no_waiting() -> None:
     check = ScriptedCheck({"talk/a": [Kind.EQUAL]}, grace=60.0)
     assert check.run(["talk/a"]).consistent
     assert check.now == 0.0
+
+
+def test_what_stays_behind_alone_is_lag_not_a_difference() -> None:
+    check = ScriptedCheck({"talk/a": [Kind.BEHIND], "talk/b": [Kind.EQUAL]}, grace=1.0)
+    report = check.run(["talk/a", "talk/b"])
+    assert report.consistent
+    assert [v.aggregate for v in report.behind] == ["talk/a"]
+    assert (report.different, report.missing) == ([], [])
