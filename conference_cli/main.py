@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from conference_cli import check, dead_letters, demo, roles, status, supervisor, tokens
+from service_conventions.logs import LoggingSettingError, configure_logging
 
 
 def _port(default: int) -> int:
@@ -94,27 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def quiet_client_loggers() -> None:
-    """Libraries that log every request or frame at INFO (a projector would write four lines
-    a batch, and spend CPU on them) keep only their warnings. The clients of the search
-    engines and of the broker also log every failed call of an outage, with a traceback,
-    at WARNING or ERROR: our roles say once that a dependency went away and once that it is
-    back (``query_service/outages.py``), so those clients keep only what is worse."""
-    for chatty in ("alembic", "httpx"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    for client in ("opensearch", "elasticsearch", "elastic_transport", "urllib3"):
-        logging.getLogger(client).setLevel(logging.ERROR)
-    logging.getLogger("pika").setLevel(logging.CRITICAL)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    quiet_client_loggers()
+    try:
+        configure_logging(role=args.command)
+    except LoggingSettingError as error:
+        print(f"conference: {error}", file=sys.stderr)
+        return 2
     match args.command:
         case "up":
             return supervisor.up(args.host, args.command_port, args.query_port, args.metrics_port)

@@ -6,10 +6,12 @@ import logging
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from service_conventions.logs import logging_config
 from service_conventions.metrics.multiprocess import multiprocess_directory
 
 log = logging.getLogger("conference")
@@ -27,11 +29,11 @@ def migrate() -> int:
 
 
 def command_api(host: str, port: int, workers: int = 1) -> int:
-    return _serve("command_service.api.app:create_app", host, port, workers)
+    return _serve("command_service.api.app:create_app", host, port, workers, "command-api")
 
 
 def query_api(host: str, port: int, workers: int = 1) -> int:
-    return _serve("conference_cli.roles:query_app", host, port, workers)
+    return _serve("conference_cli.roles:query_app", host, port, workers, "query-api")
 
 
 def query_app() -> FastAPI:
@@ -42,16 +44,22 @@ def query_app() -> FastAPI:
     return create_app(load_settings())
 
 
-def _serve(factory: str, host: str, port: int, workers: int) -> int:
+def _serve(factory: str, host: str, port: int, workers: int, role: str) -> int:
     """Serve an API; with several workers their metrics go through files in a fresh
-    directory of this run, so a scrape of any worker adds them all up."""
+    directory of this run, so a scrape of any worker adds them all up. Uvicorn configures
+    each worker's logging with the role's config (``service_conventions/logs.py``)."""
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "log_config": logging_config(role),
+    }
     if workers > 1:
         with multiprocess_directory():
-            uvicorn.run(
-                factory, factory=True, host=host, port=port, workers=workers, log_level="warning"
-            )
+            uvicorn.run(factory, workers=workers, **options)
         return 0
-    uvicorn.run(factory, factory=True, host=host, port=port, log_level="warning")
+    uvicorn.run(factory, **options)
     return 0
 
 

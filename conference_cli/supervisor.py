@@ -128,7 +128,7 @@ def up(host: str, command_port: int, query_port: int, metrics_port: int = 9101) 
     try:
         if not (_wait_ready(command_url, stop) and _wait_ready(query_url, stop)):
             if not stop.is_set():
-                print("The APIs did not become ready; see the log above.", file=sys.stderr)
+                log.error("the APIs did not become ready; see the log above")
                 return 1
             return 0
         print(
@@ -150,7 +150,7 @@ def up(host: str, command_port: int, query_port: int, metrics_port: int = 9101) 
             child.stop(deadline)
         for child in children:
             (RUN_DIR / f"{child.name}.pid").unlink(missing_ok=True)
-        print("Stopped.", file=sys.stderr, flush=True)
+        log.info("stopped")
 
 
 __all__ = ["up"]

@@ -15,6 +15,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service_conventions.logs import log_context
 from service_conventions.problems import problem_response
 
 log = logging.getLogger("command_service.api")
@@ -49,17 +50,18 @@ class CorrelationMiddleware:
                 MutableHeaders(scope=message)[HEADER] = correlation_id
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception:
-            log.exception("unhandled error (correlation id %s)", correlation_id)
-            if response_started:
-                raise
-            response = problem_response(
-                None,
-                status=500,
-                code="internal-error",
-                title="Internal error",
-                detail=f"An unexpected error occurred; quote correlation id {correlation_id}.",
-            )
-            await response(scope, receive, send_with_id)
+        with log_context(correlation_id=correlation_id):  # on every line of the request
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                log.exception("unhandled error (correlation id %s)", correlation_id)
+                if response_started:
+                    raise
+                response = problem_response(
+                    None,
+                    status=500,
+                    code="internal-error",
+                    title="Internal error",
+                    detail=f"An unexpected error occurred; quote correlation id {correlation_id}.",
+                )
+                await response(scope, receive, send_with_id)

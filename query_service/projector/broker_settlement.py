@@ -29,6 +29,7 @@ from query_service.projector.settlement import (
     settle,
 )
 from query_service.projector.stats import ProjectorStats
+from service_conventions.logs import about_event
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,12 @@ class BrokerSettlement:
         if outcome.kind is Outcome.APPLIED:
             self._held.applied(item)
         elif outcome.kind is Outcome.SKIPPED:
-            log.warning("skipping event %s: %s", item.event_id, outcome.reason)
+            log.warning(
+                "skipping event %s: %s",
+                item.event_id,
+                outcome.reason,
+                extra=about_event(item.event_id, item.stream),
+            )
 
     def _retry_later(self, pending: Pending, item: Decoded, decision: Decision) -> None:
         self.stats.retried()
@@ -109,6 +115,7 @@ class BrokerSettlement:
             item.version,
             item.stream,
             decision.delay,
+            extra=about_event(item.event_id, item.stream),
         )
         pending.due = time.monotonic() + decision.delay
         self._waiting.append(pending)
@@ -118,7 +125,13 @@ class BrokerSettlement:
         self.stats.held_back()
         gap = outcome.error
         self._held.remember(item, gap.applied if isinstance(gap, EventNotYetApplicable) else 0)
-        log.info("held event %s of %s: %s", item.event_id, item.stream, reason)
+        log.info(
+            "held event %s of %s: %s",
+            item.event_id,
+            item.stream,
+            reason,
+            extra=about_event(item.event_id, item.stream),
+        )
 
     def _park(
         self, pending: Pending, item: Decoded, reason: str, error: Exception | None = None
@@ -137,4 +150,5 @@ class BrokerSettlement:
             item.event_type,
             item.stream,
             reason,
+            extra=about_event(item.event_id, item.stream),
         )

@@ -30,6 +30,7 @@ from query_service.projector.retry import Backoff, RetryPolicy
 from query_service.projector.settlement import Action, Around, Attempts, SettlementPolicy, settle
 from query_service.projector.stats import ProjectorStats
 from query_service.read_store.port import CheckpointMoved, ProjectionStore, WriteBatch
+from service_conventions.logs import about_event
 from service_conventions.role_health import RoleHealth
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,12 @@ class Projector:
                 return
             self.stats.count(outcome.kind)
             if outcome.kind is Outcome.SKIPPED:
-                log.warning("skipping event at %d: %s", item.record.position, outcome.reason)
+                log.warning(
+                    "skipping event at %d: %s",
+                    item.record.position,
+                    outcome.reason,
+                    extra=about_event(item.event_id, item.stream),
+                )
             elif outcome.kind in (Outcome.DEAD_LETTER, Outcome.BLOCKED):
                 _report(item, outcome.reason)
 
@@ -140,6 +146,7 @@ class Projector:
                 position,
                 outcome.reason,
                 decision.delay,
+                extra=about_event(item.event_id, item.stream),
             )
             self.stats.retried()
             stop.wait(decision.delay)  # the next step reads it again
@@ -161,4 +168,5 @@ def _report(item: Decoded, reason: str) -> None:
         item.record.position,
         item.stream,
         reason,
+        extra=about_event(item.event_id, item.stream),
     )
