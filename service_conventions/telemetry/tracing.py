@@ -140,12 +140,21 @@ def instrument_app(app: FastAPI) -> None:
 
 
 def instrument_engine(engine: Engine) -> None:
-    """A client span per SQL statement, when tracing is on."""
+    """A client span per SQL statement on ``engine``, when tracing is on.
+
+    ``SQLAlchemyInstrumentor().instrument(engine=…)`` would also patch ``create_engine``
+    and ``create_async_engine`` process-wide (importing the asyncio extension, which needs
+    greenlet) and refuses SQLAlchemy 2.1 by its declared range; its ``EngineTracer``, the
+    listener on this one engine, is all we need, and it works on 2.1 (the distributed
+    trace test checks the spans)."""
     if _provider is None:
         return
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy import __name__ as scope
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    from opentelemetry.metrics import NoOpMeter
 
-    SQLAlchemyInstrumentor().instrument(engine=engine, tracer_provider=_provider)
+    connections = NoOpMeter(scope).create_up_down_counter("db.client.connections.usage")
+    EngineTracer(_provider.get_tracer(scope), engine, connections)  # type: ignore[no-untyped-call]
 
 
 def current_traceparent() -> str | None:
