@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context
@@ -154,7 +154,30 @@ def instrument_engine(engine: Engine) -> None:
     from opentelemetry.metrics import NoOpMeter
 
     connections = NoOpMeter(scope).create_up_down_counter("db.client.connections.usage")
-    EngineTracer(_provider.get_tracer(scope), engine, connections)  # type: ignore[no-untyped-call]
+    statements = _InTraceOnly(_provider.get_tracer(scope))
+    EngineTracer(statements, engine, connections)  # type: ignore[no-untyped-call]
+
+
+class _InTraceOnly(trace.Tracer):
+    """Starts a span only inside a trace: outside one (a readiness probe's ``SELECT 1``,
+    excluded from server spans) each statement would be a trace of its own."""
+
+    def __init__(self, inner: trace.Tracer) -> None:
+        self._inner = inner
+
+    def start_span(
+        self, name: str, context: Context | None = None, *args: Any, **kwargs: Any
+    ) -> trace.Span:
+        if not trace.get_current_span(context).get_span_context().is_valid:
+            return trace.INVALID_SPAN
+        return self._inner.start_span(name, context, *args, **kwargs)
+
+    def start_as_current_span(
+        self, name: str, context: Context | None = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        if not trace.get_current_span(context).get_span_context().is_valid:
+            return trace.use_span(trace.INVALID_SPAN)
+        return self._inner.start_as_current_span(name, context, *args, **kwargs)
 
 
 def current_traceparent() -> str | None:

@@ -8,8 +8,12 @@ import subprocess
 import sys
 
 import pytest
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
+from command_service.adapters.engine import create_engine_for
 from service_conventions.telemetry import tracing
+from tests.spans import parent_of, recorded_spans
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -97,8 +101,6 @@ def test_off_in_a_role_process_exports_nothing(environ: dict[str, str]) -> None:
 
 
 def test_a_traceparent_names_its_parent_and_a_malformed_one_none() -> None:
-    from opentelemetry import trace
-
     for given in (TRACEPARENT, TRACEPARENT.encode()):
         context = tracing.context_from(given)
         assert context is not None
@@ -109,3 +111,21 @@ def test_a_traceparent_names_its_parent_and_a_malformed_one_none() -> None:
         )
     for bad in (None, "", "garbage", 7, "00-" + "0" * 32 + "-00f067aa0ba902b7-01"):
         assert tracing.context_from(bad) is None
+
+
+def test_sql_statements_are_spans_inside_a_trace_only() -> None:
+    engine = create_engine_for("sqlite://")
+    with recorded_spans() as spans:
+        tracing.instrument_engine(engine)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")  # a probe: no trace, no span
+            with tracing.tracer().start_as_current_span("request") as request:
+                connection.exec_driver_sql("SELECT 2")
+    engine.dispose()
+    statement, outer = spans.get_finished_spans()
+    assert statement.kind is SpanKind.CLIENT
+    assert statement.attributes is not None
+    assert "SELECT 2" in str(statement.attributes.get("db.statement"))
+    context = request.get_span_context()
+    assert parent_of(statement) == (f"{context.trace_id:032x}", f"{context.span_id:016x}")
+    assert outer.name == "request"
