@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from service_conventions.logs import logging_config
 from service_conventions.metrics.multiprocess import multiprocess_directory
+from service_conventions.telemetry import tracing
 
 log = logging.getLogger("conference")
 
@@ -29,11 +30,23 @@ def migrate() -> int:
 
 
 def command_api(host: str, port: int, workers: int = 1) -> int:
-    return _serve("command_service.api.app:create_app", host, port, workers, "command-api")
+    return _serve("conference_cli.roles:command_app", host, port, workers, "command-api")
 
 
 def query_api(host: str, port: int, workers: int = 1) -> int:
     return _serve("conference_cli.roles:query_app", host, port, workers, "query-api")
+
+
+def command_app() -> FastAPI:
+    """The write API from the environment (uvicorn's factory, in each worker): traces, when
+    the ``OTEL_*`` variables ask for them, are set up here, once per worker process."""
+    from command_service.api.app import create_app
+
+    tracing.setup("command-api")
+    app = create_app()
+    tracing.instrument_app(app)
+    tracing.instrument_engine(app.state.service.engine)
+    return app
 
 
 def query_app() -> FastAPI:
@@ -41,7 +54,10 @@ def query_app() -> FastAPI:
     from query_service.bootstrap import create_app
     from query_service.settings import load_settings
 
-    return create_app(load_settings())
+    tracing.setup("query-api")
+    app = create_app(load_settings())
+    tracing.instrument_app(app)
+    return app
 
 
 def _serve(factory: str, host: str, port: int, workers: int, role: str) -> int:
@@ -80,6 +96,7 @@ def projector(metrics_port: int = 0) -> int:
     from query_service.bootstrap import run_projector
     from query_service.settings import load_settings
 
+    tracing.setup("projector")
     run_projector(load_settings(), _stop_on_signals("projector"), metrics_port=metrics_port)
     return 0
 
@@ -88,6 +105,7 @@ def relay(metrics_port: int = 0) -> int:
     from command_service.relay.runner import run_relay
     from command_service.settings import load_settings
 
+    tracing.setup("relay")
     run_relay(load_settings(), _stop_on_signals("relay"), metrics_port=metrics_port)
     return 0
 

@@ -28,6 +28,7 @@ from command_service.handlers.runner import Handler, IdempotencyClaim
 from command_service.policy.table import authorize
 from service_conventions.auth.bearer import Caller
 from service_conventions.auth.verifier import Principal
+from service_conventions.telemetry import tracing
 from shared_domain.envelope import TraceContext
 
 C = TypeVar("C")
@@ -79,12 +80,21 @@ def get_service(request: Request) -> CommandService:
 
 def trace_of(request: Request, actor: str) -> TraceContext:
     """Correlation id from the middleware, a fresh causation (command) id, the W3C trace,
-    and the caller's subject as the actor of every event the command records."""
-    traceparent = request.headers.get("traceparent")
+    and the caller's subject as the actor of every event the command records.
+
+    With tracing on, the trace is this request's server span (which continues an incoming
+    ``traceparent``), so the relay and the projectors hang their spans under it; with it
+    off, a well-formed incoming ``traceparent`` is passed through as it came."""
+    if tracing.enabled():
+        traceparent = tracing.current_traceparent()
+    else:
+        traceparent = request.headers.get("traceparent")
+        if traceparent and not _TRACEPARENT.fullmatch(traceparent):
+            traceparent = None
     return TraceContext(
         correlation_id=request.state.correlation_id,
         causation_id=str(uuid.uuid4()),
-        traceparent=traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else None,
+        traceparent=traceparent or None,
         actor=actor,
     )
 

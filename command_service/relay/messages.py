@@ -3,7 +3,8 @@
 The body is the stored CloudEvents JSON, sent byte for byte (the relay never re-encodes
 what the write side recorded). Properties repeat what consumers need before parsing it:
 ``message_id`` is the event id (deduplication), the headers carry the aggregate's type, id
-and version (ordering guards, partitioning), and ``delivery_mode=2`` makes the message
+and version (ordering guards, partitioning) and, with tracing on, the ``traceparent`` of
+the publish span, and ``delivery_mode=2`` makes the message
 survive a broker restart once it sits in a durable queue.
 """
 
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 
 import pika
 
+from service_conventions.telemetry.tracing import TRACEPARENT
 from shared_domain.messaging import CONTENT_TYPE, routing_key
 
 PERSISTENT = 2
@@ -40,18 +42,22 @@ class OutboxMessage:
     def body(self) -> bytes:
         return self.envelope.encode("utf-8")
 
-    def properties(self) -> pika.BasicProperties:
+    def properties(self, traceparent: str | None = None) -> pika.BasicProperties:
+        """``traceparent``: the relay's publish span, for the consumer to continue."""
+        headers: dict[str, str | int] = {
+            "aggregatetype": self.aggregate_type,
+            "aggregateid": self.aggregate_id,
+            "aggregateversion": self.aggregate_version,
+        }
+        if traceparent is not None:
+            headers[TRACEPARENT] = traceparent
         return pika.BasicProperties(
             content_type=CONTENT_TYPE,
             delivery_mode=PERSISTENT,
             message_id=self.event_id,
             type=self.event_type,
             timestamp=int(_aware(self.recorded_at).timestamp()),
-            headers={
-                "aggregatetype": self.aggregate_type,
-                "aggregateid": self.aggregate_id,
-                "aggregateversion": self.aggregate_version,
-            },
+            headers=headers,
         )
 
 

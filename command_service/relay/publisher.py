@@ -40,7 +40,9 @@ from pika.spec import Basic
 
 from command_service.relay.confirms import BatchResult, ConfirmWindow
 from command_service.relay.messages import OutboxMessage
+from command_service.relay.spans import publish_span
 from service_conventions.metrics.catalog import RELAY_CONFIRM_DURATION
+from service_conventions.telemetry import tracing
 from shared_domain.messaging import EXCHANGE
 
 __all__ = [
@@ -286,15 +288,23 @@ class ConfirmingPublisher:
             _answer(answer, BatchResult.lost(messages))  # nothing sent
             return
         self._in_flight = (ConfirmWindow(messages, first_tag=self._next_tag + 1), answer)
+        traced = tracing.enabled()  # once a batch: off, a message costs what it always did
         for message in messages:
             self._next_tag += 1  # delivery tags count publishes on the channel, from 1
-            self._channel.basic_publish(
-                self._exchange,
-                message.routing_key,
-                message.body,
-                properties=message.properties(),
-                mandatory=True,
-            )
+            span = publish_span(message, self._exchange) if traced else None
+            try:
+                self._channel.basic_publish(
+                    self._exchange,
+                    message.routing_key,
+                    message.body,
+                    properties=message.properties(
+                        None if span is None else tracing.traceparent_of(span)
+                    ),
+                    mandatory=True,
+                )
+            finally:
+                if span is not None:
+                    span.end()
 
     def _on_confirm(self, frame: Any) -> None:
         if self._in_flight is None:

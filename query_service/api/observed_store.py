@@ -1,6 +1,7 @@
 """The read store as the search API sees it, reporting outages once each way and timing
 every search on ``conference_search_duration_seconds`` by endpoint (the read-store call
-behind it: ``search_talks``, ``get_talk``, ``speakers``…, a bounded set).
+behind it: ``search_talks``, ``get_talk``, ``speakers``…, a bounded set) and, with tracing
+on, giving each its client span.
 
 Every call that fails because the engine is away tells the outage log, which says so once;
 the first call that succeeds again says it is back and how long it was gone. The 503
@@ -15,6 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
+from opentelemetry import trace
+
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.outages import OutageLog
 from query_service.read_store.port import (
@@ -27,6 +30,7 @@ from query_service.read_store.port import (
     TopTalksQuery,
 )
 from service_conventions.metrics.catalog import SEARCH_DURATION
+from service_conventions.telemetry import tracing
 
 log = logging.getLogger("query_service.api")
 
@@ -39,6 +43,18 @@ class ObservedSearch:
         self.outage = outage or OutageLog("read store", log)
 
     def _call(self, call: Callable[[], T], endpoint: str | None = None) -> T:
+        if endpoint is not None and tracing.enabled():
+            # The search clients (opensearch-py, elasticsearch) have no instrumentation
+            # package: the read-store call is the query API's client span instead.
+            with tracing.tracer().start_as_current_span(
+                f"read store {endpoint}",
+                kind=trace.SpanKind.CLIENT,
+                attributes={"db.operation.name": endpoint},
+            ):
+                return self._timed(call, endpoint)
+        return self._timed(call, endpoint)
+
+    def _timed(self, call: Callable[[], T], endpoint: str | None) -> T:
         started = time.perf_counter()
         try:
             result = call()

@@ -12,6 +12,8 @@ from typing import Protocol
 class SourceRecord:
     position: int
     envelope: str
+    traceparent: str | None = None
+    """The transport's trace context (the relay's publish span), when it carries one."""
 
 
 class PositionedSource(Protocol):

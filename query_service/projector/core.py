@@ -30,6 +30,7 @@ from query_service.projector.batch import ItemOutcome, Outcome, ProjectedBatch, 
 from query_service.projector.decoding import Decoded
 from query_service.projector.fences import Fence
 from query_service.projector.retry import is_transient
+from query_service.projector.spans import record_apply_spans
 from query_service.read_store.port import (
     CheckpointMoved,
     DeadLetter,
@@ -37,6 +38,7 @@ from query_service.read_store.port import (
     WriteBatch,
 )
 from service_conventions.metrics.catalog import PROJECTOR_BATCH_SIZE, READ_STORE_WRITE_DURATION
+from service_conventions.telemetry import tracing
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,19 @@ class WriteResult:
 def write_events(
     store: ProjectionStore, items: Sequence[Decoded], fence: Fence, options: Options
 ) -> WriteResult:
-    """Project and write ``items``; see the module docstring."""
+    """Project and write ``items``; see the module docstring. With tracing on, each event
+    the batch settled gets its span (``spans.py``); off, that costs one check a batch."""
+    if not tracing.enabled():
+        return _write_events(store, items, fence, options)
+    started = time.time_ns()
+    result = _write_events(store, items, fence, options)
+    record_apply_spans(items, result.outcomes, started, engine_of(store))
+    return result
+
+
+def _write_events(
+    store: ProjectionStore, items: Sequence[Decoded], fence: Fence, options: Options
+) -> WriteResult:
     for _ in range(FENCE_RETRIES):
         try:
             fence.open(store)
@@ -192,7 +206,7 @@ def _narrow_down(
     log.warning("batch write failed (%s); writing its events one by one", error)
     written = WriteResult([None] * len(items))
     for index, item in enumerate(items):
-        one = write_events(store, [item], fence, options)
+        one = _write_events(store, [item], fence, options)
         [outcome] = one.outcomes
         written.outcomes[index] = outcome
         if one.trouble is not None or one.lost:

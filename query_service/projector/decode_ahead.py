@@ -9,6 +9,7 @@ from __future__ import annotations
 from query_service.consumers.rabbitmq import Delivery, RabbitMqConsumer
 from query_service.consumers.source import SourceRecord
 from query_service.projector.decoding import Decoded, decode
+from service_conventions.telemetry import tracing
 
 
 class DecodeAhead:
@@ -34,4 +35,8 @@ class DecodeAhead:
 
 
 def decode_delivery(delivery: Delivery) -> Decoded:
-    return decode(SourceRecord(delivery.tag, delivery.text))
+    traceparent = None
+    if tracing.enabled():  # the relay's publish span, to continue
+        header = (delivery.properties.headers or {}).get(tracing.TRACEPARENT)
+        traceparent = header.decode() if isinstance(header, bytes) else header
+    return decode(SourceRecord(delivery.tag, delivery.text, traceparent))

@@ -38,6 +38,9 @@ class Decoded:
     reason: str = ""
     version: int | None = None
     """The aggregate version, when the envelope has a usable one (even if refused)."""
+    traceparent: object = None
+    """The span to continue: the transport's (the relay's publish), else the envelope's
+    (the command's); unchecked until a span is made of it."""
 
 
 def _attribute(envelope: Any, name: str) -> str | None:
@@ -57,9 +60,14 @@ def decode(record: SourceRecord) -> Decoded:
     stream = f"{aggregate_type}/{aggregate_id}" if aggregate_type and aggregate_id else None
     raw_version = envelope.get("aggregateversion") if isinstance(envelope, dict) else None
     version = raw_version if type(raw_version) is int else None
+    traceparent = record.traceparent or (
+        envelope.get("traceparent") if isinstance(envelope, dict) else None
+    )
 
     def refused(verdict: Verdict, reason: str) -> Decoded:
-        return Decoded(record, verdict, None, event_id, event_type, stream, reason, version)
+        return Decoded(
+            record, verdict, None, event_id, event_type, stream, reason, version, traceparent
+        )
 
     try:
         event = from_envelope(envelope)
@@ -78,4 +86,5 @@ def decode(record: SourceRecord) -> Decoded:
         event_type=event.event_type(),
         stream=stream,
         version=event.aggregate_version,
+        traceparent=traceparent,
     )

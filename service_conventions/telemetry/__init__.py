@@ -1,0 +1,1 @@
+"""Traces and logs of every role: off unless the operator's environment asks for them."""
