@@ -24,13 +24,12 @@ class ConferenceRepository(Protocol):
 
     def find(self, conference_id: str) -> Conference | None: ...
 
-    def exists(self, conference_id: str) -> bool:
-        """Whether the conference exists, without loading or locking it."""
-        ...
-
 
 class TalkRepository(Protocol):
-    def add(self, talk: Talk) -> None: ...
+    def add(self, talk: Talk) -> None:
+        """Add a new talk; a talk of an unknown conference makes the commit raise
+        ``UnknownConference`` (the database's foreign key checks it, ADR 077)."""
+        ...
 
     def get(self, talk_id: str) -> Talk:
         """The talk; ``TalkNotFound`` if unknown."""

@@ -31,7 +31,11 @@ def ready() -> dict[str, str]:
 @app.post("/talks", status_code=201)
 async def create(body: dict[str, Any] = Body(...)) -> JSONResponse:
     """Answer like ``POST /talks`` does, without the command behind it."""
-    created = str(uuid.uuid4())
+    return created_answer(str(uuid.uuid4()))
+
+
+def created_answer(created: str) -> JSONResponse:
+    """The ``201`` a submitted talk gets: its id, version, status, Location and ETag."""
     return JSONResponse(
         {"id": created, "version": 1, "status": "submitted"},
         status_code=201,
@@ -43,8 +47,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--workers", type=int, default=1, help="as `command-api --workers`")
     args = parser.parse_args()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    target = "benchmarks.ceilings.bare_api:app" if args.workers > 1 else app
+    uvicorn.run(target, host=args.host, port=args.port, workers=args.workers, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -45,14 +45,6 @@ class SqlConferenceRepository:
             return None
         return self.seen.remember(Conference.from_state(conference_id, row.version, row.state))
 
-    def exists(self, conference_id: str) -> bool:
-        if self.seen.get(conference_id) is not None:
-            return True
-        found = self._connection.execute(
-            sa.select(conferences.c.id).where(conferences.c.id == conference_id)
-        ).first()
-        return found is not None
-
     def save(self, conference: Conference, events: Sequence[DomainEvent]) -> None:
         save_snapshot(
             self._connection,

@@ -2,11 +2,14 @@
 
 ``UPDATE … WHERE version = :expected`` touching no row means another transaction saved the
 aggregate first; inserting an id that exists means another transaction created it first.
-Both become ``ConcurrencyConflict``, which the command runner retries.
+Both become ``ConcurrencyConflict``, which the command runner retries. An insert whose row
+names a parent that does not exist (a foreign key) raises ``MissingReference`` instead: no
+retry can fix it, and the repository knows which domain error it means (ADR 077).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -18,6 +21,21 @@ from command_service.errors import ConcurrencyConflict
 from shared_domain.aggregate import Aggregate
 
 A = TypeVar("A", bound=Aggregate)
+
+FOREIGN_KEY_VIOLATION = "23503"
+"""PostgreSQL's SQLSTATE for foreign_key_violation."""
+
+
+class MissingReference(Exception):
+    """An inserted row refers to a row that does not exist (a foreign key violation)."""
+
+
+def is_foreign_key_violation(error: IntegrityError) -> bool:
+    """Whether the database refused the statement for a foreign key, on either dialect."""
+    if getattr(error.orig, "sqlstate", None) == FOREIGN_KEY_VIOLATION:
+        return True
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 
 
 def save_snapshot(
@@ -34,6 +52,8 @@ def save_snapshot(
         try:
             connection.execute(sa.insert(table).values(id=aggregate.id, **values))
         except IntegrityError as error:
+            if is_foreign_key_violation(error):
+                raise MissingReference(f"{table.name} {aggregate.id!r}: {error.orig}") from error
             raise ConcurrencyConflict(
                 f"{table.name} {aggregate.id!r} was created by another request"
             ) from error

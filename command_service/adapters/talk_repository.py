@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from command_service.adapters.snapshots import IdentityMap, save_snapshot
+from command_service.adapters.snapshots import IdentityMap, MissingReference, save_snapshot
 from command_service.adapters.tables import talks
-from shared_domain.errors import TalkNotFound
+from shared_domain.errors import TalkNotFound, UnknownConference
 from shared_domain.events import DomainEvent
 from shared_domain.talk import Talk
 
@@ -42,15 +42,20 @@ class SqlTalkRepository:
         return [talk for talk_id in talk_ids if (talk := self.seen.get(talk_id)) is not None]
 
     def save(self, talk: Talk, events: Sequence[DomainEvent]) -> None:
-        save_snapshot(
-            self._connection,
-            talks,
-            talk,
-            expected_version=talk.version - len(events),
-            columns={
-                "conference_id": talk.conference_id,
-                "status": talk.status.value,
-                "state": talk.to_state(),
-                "submitted_by": talk.submitted_by,
-            },
-        )
+        """Save under the version check; a new talk of an unknown conference is refused by
+        the foreign key and raises ``UnknownConference``, the handler's former check."""
+        try:
+            save_snapshot(
+                self._connection,
+                talks,
+                talk,
+                expected_version=talk.version - len(events),
+                columns={
+                    "conference_id": talk.conference_id,
+                    "status": talk.status.value,
+                    "state": talk.to_state(),
+                    "submitted_by": talk.submitted_by,
+                },
+            )
+        except MissingReference as error:
+            raise UnknownConference(talk.conference_id) from error

@@ -94,10 +94,13 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         connection, transaction = self._active()
-        events: list[DomainEvent] = []
-        events += self._save_changed(self.talks)  # a talk's change comes before its effects
-        events += self._save_changed(self.conferences)
-        events += self._save_changed(self.talk_ratings)
+        # Conferences are written first, so a new talk's foreign key finds a conference
+        # created in the same transaction; in the outbox a talk's change still comes first,
+        # before its effects on the conference.
+        conference_events = self._save_changed(self.conferences)
+        talk_events = self._save_changed(self.talks)
+        rating_events = self._save_changed(self.talk_ratings)
+        events = talk_events + conference_events + rating_events
         self._write_outbox(connection, events, self._trace)
         transaction.commit()
 

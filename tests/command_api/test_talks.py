@@ -38,6 +38,19 @@ def test_submitting_to_an_unknown_conference_is_422(api: Api, conference_id: str
     assert api.outbox_size() == 0
 
 
+def test_an_unknown_conference_records_no_idempotency_key(api: Api) -> None:
+    """The refusal comes from the foreign key on commit (ADR 077): the transaction that
+    recorded the key rolls back, so the same key works once the conference exists."""
+    headers = {"Idempotency-Key": f"talk-{new_id()}"}
+    unknown = new_id()
+    refused = api.send("POST", "/talks", talk_body(unknown), **headers)
+    assert_problem(refused, 422, "unknown-conference")
+    conference_id = api.conference()
+    accepted = api.send("POST", "/talks", talk_body(conference_id), **headers)
+    assert accepted.status_code == 201
+    assert api.outbox_size() == 2  # the conference's event and the talk's, nothing else
+
+
 @pytest.mark.parametrize(
     ("overrides", "fields"),
     [

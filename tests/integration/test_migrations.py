@@ -52,7 +52,7 @@ def test_talks_from_before_submitters_stay_valid_and_have_none(tmp_path: Path) -
                     "state": json.dumps(talk.to_state()),
                 },
             )
-        upgrade(url)
+        command.upgrade(alembic_config(url), "0003")  # 0004 wants the talk's conference
         with engine.connect() as connection:
             loaded = SqlTalkRepository(connection).get(talk.id)
     finally:

@@ -10,6 +10,8 @@ What ``command_service/adapters/`` guarantees, kept here:
 - saving is optimistic: a stored version other than the one loaded, creating an id that
   exists, an event at an (aggregate, version) already in the outbox, or an idempotency key
   recorded twice raises ``ConcurrencyConflict`` and commits nothing;
+- a new talk of a conference that is not stored raises ``UnknownConference`` on commit and
+  commits nothing (the SQL adapters' foreign key, ADR 077);
 - the single ratings are kept in step with the summaries' events, in the same commit.
 
 Row locks (``FOR UPDATE``) and the database's own aborts (deadlocks) are not modelled: the
@@ -30,7 +32,7 @@ from command_service.adapters.snapshots import IdentityMap
 from command_service.errors import ConcurrencyConflict
 from shared_domain.aggregate import Aggregate
 from shared_domain.conference import Conference
-from shared_domain.errors import ConferenceNotFound, TalkNotFound
+from shared_domain.errors import ConferenceNotFound, TalkNotFound, UnknownConference
 from shared_domain.events import DomainEvent, TalkRated, TalkRatingRemoved
 from shared_domain.ratings import TalkRatings
 from shared_domain.talk import Talk
@@ -150,9 +152,6 @@ class FakeConferenceRepository(_Table[Conference]):
     def find(self, conference_id: str) -> Conference | None:
         return self.load(conference_id)
 
-    def exists(self, conference_id: str) -> bool:
-        return self.stored(conference_id)
-
 
 class FakeTalkRepository(_Table[Talk]):
     def __init__(self, store: InMemoryStore) -> None:
@@ -230,6 +229,9 @@ class FakeUnitOfWork:
         if not self._active:
             raise RuntimeError("a unit of work is used inside its `with` block only")
         store = self._store
+        for talk in self.talks.seen:
+            if talk.id not in store.talks and not self.conferences.stored(talk.conference_id):
+                raise UnknownConference(talk.conference_id)
         writes: list[Callable[[], None]] = []
         events: list[DomainEvent] = []
         events += _changes(self.talks.seen, store.talks, writes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from command_service.errors import ConcurrencyConflict
-from shared_domain.errors import ConferenceNotFound, TalkNotFound
+from shared_domain.errors import ConferenceNotFound, TalkNotFound, UnknownConference
 from tests.unit.command import builders as build
 from tests.unit.command.fakes import InMemoryStore
 from tests.unit.command.handling import recorded
@@ -89,7 +89,6 @@ def test_creating_an_existing_id_conflicts(store: InMemoryStore) -> None:
 def test_unknown_ids(store: InMemoryStore) -> None:
     with store.unit_of_work() as uow:
         assert uow.conferences.find("nope") is None
-        assert not uow.conferences.exists("nope")
         with pytest.raises(ConferenceNotFound):
             uow.conferences.get("nope")
         with pytest.raises(TalkNotFound):
@@ -133,3 +132,13 @@ def test_idempotency_keys_are_recorded_once(store: InMemoryStore) -> None:
 def test_a_unit_of_work_is_used_inside_its_block_only(store: InMemoryStore) -> None:
     with pytest.raises(RuntimeError, match="inside its `with` block"):
         store.unit_of_work().commit()
+
+
+def test_a_talk_of_an_unknown_conference_is_refused_on_commit(store: InMemoryStore) -> None:
+    """The SQL adapters' foreign key, modelled: nothing is committed (ADR 077)."""
+    before = store.state()
+    with store.unit_of_work() as uow:
+        uow.talks.add(build.talk("talk-9"))
+        with pytest.raises(UnknownConference):
+            uow.commit()
+    assert store.state() == before
