@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from service_conventions.logs import logging_config
 from service_conventions.metrics.multiprocess import multiprocess_directory
+from service_conventions.nodelay import NODELAY_HTTP
 from service_conventions.telemetry import tracing
 
 log = logging.getLogger("conference")
@@ -70,6 +71,7 @@ def _serve(factory: str, host: str, port: int, workers: int, role: str) -> int:
         "port": port,
         "log_level": "warning",
         "log_config": logging_config(role),
+        "http": NODELAY_HTTP,  # workers' sockets would otherwise wait on delayed ACKs
     }
     if workers > 1:
         with multiprocess_directory():

@@ -20,6 +20,8 @@ import uvicorn
 from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
 
+from service_conventions.nodelay import NODELAY_HTTP
+
 app = FastAPI(title="bare POST ceiling")
 
 
@@ -50,7 +52,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="as `command-api --workers`")
     args = parser.parse_args()
     target = "benchmarks.ceilings.bare_api:app" if args.workers > 1 else app
-    uvicorn.run(target, host=args.host, port=args.port, workers=args.workers, log_level="warning")
+    uvicorn.run(
+        target,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        http=NODELAY_HTTP,
+    )
 
 
 if __name__ == "__main__":

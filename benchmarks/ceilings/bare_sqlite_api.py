@@ -23,6 +23,7 @@ from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
 
 from benchmarks.ceilings.bare_api import created_answer
+from service_conventions.nodelay import NODELAY_HTTP
 
 DATABASE_ENV = "BARE_SQLITE_DATABASE"
 app = FastAPI(title="bare SQLite INSERT ceiling")
@@ -69,7 +70,14 @@ def main() -> None:
     args = parser.parse_args()
     os.environ[DATABASE_ENV] = args.database
     target = "benchmarks.ceilings.bare_sqlite_api:app" if args.workers > 1 else app
-    uvicorn.run(target, host=args.host, port=args.port, workers=args.workers, log_level="warning")
+    uvicorn.run(
+        target,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        http=NODELAY_HTTP,
+    )
 
 
 if __name__ == "__main__":
