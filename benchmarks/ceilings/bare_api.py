@@ -19,6 +19,7 @@ from typing import Any
 import uvicorn
 from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
+from uvicorn.importer import import_from_string
 
 from service_conventions.nodelay import NODELAY_HTTP
 
@@ -51,7 +52,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--workers", type=int, default=1, help="as `command-api --workers`")
     args = parser.parse_args()
-    target = "benchmarks.ceilings.bare_api:app" if args.workers > 1 else app
+    serve("benchmarks.ceilings.bare_api:app", args)
+
+
+def serve(app_path: str, args: argparse.Namespace) -> None:
+    """Serve like ``conference command-api --workers N``: uvicorn, one process or N workers
+    (which need the app as an import string), log level warning, TCP_NODELAY."""
+    target = app_path if args.workers > 1 else import_from_string(app_path)
     uvicorn.run(
         target,
         host=args.host,

@@ -18,12 +18,10 @@ import threading
 import uuid
 from typing import Any
 
-import uvicorn
 from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
 
-from benchmarks.ceilings.bare_api import created_answer
-from service_conventions.nodelay import NODELAY_HTTP
+from benchmarks.ceilings.bare_api import created_answer, serve
 
 DATABASE_ENV = "BARE_SQLITE_DATABASE"
 app = FastAPI(title="bare SQLite INSERT ceiling")
@@ -69,15 +67,7 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     args = parser.parse_args()
     os.environ[DATABASE_ENV] = args.database
-    target = "benchmarks.ceilings.bare_sqlite_api:app" if args.workers > 1 else app
-    uvicorn.run(
-        target,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="warning",
-        http=NODELAY_HTTP,
-    )
+    serve("benchmarks.ceilings.bare_sqlite_api:app", args)
 
 
 if __name__ == "__main__":
