@@ -68,6 +68,7 @@ def bootstrap(settings: Settings) -> CommandService:
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        pre_ping=False,  # the unit of work retries on a dropped connection instead (ADR 077)
     )
     return CommandService(
         engine=engine,

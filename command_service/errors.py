@@ -50,3 +50,17 @@ class Forbidden(ApplicationError):
 
     code = "forbidden"
     title = "You may not do this"
+
+
+class ConnectionLost(Exception):
+    """The database connection dropped before the transaction's COMMIT was sent (ADR 077).
+
+    Nothing was written (the server rolls an unfinished transaction back), so the runner
+    re-runs the command on a fresh connection; the pool has already discarded the stale
+    ones. This replaces a ping on every checkout. If every attempt loses its connection,
+    the runner raises ``error``, the database's own error (503, as before).
+    """
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error

@@ -4,8 +4,9 @@ SQLite (the embedded default) gets WAL, a busy timeout and ``BEGIN IMMEDIATE``: 
 serialize on the database lock, so rules that span aggregates (a speaker booked twice) see
 every committed write, and outbox positions commit in the order they were assigned, which
 is what lets the projector tail ``outbox`` by position. PostgreSQL (through psycopg 3) gets
-a bounded, pre-pinged pool at READ COMMITTED; there, correctness rests on version checks and
-on the conference row lock (``SELECT … FOR UPDATE`` in the repository, ADR 041).
+a bounded pool at READ COMMITTED, pre-pinged unless the caller recovers from a dropped
+connection itself (the command API's unit of work does, ADR 077); there, correctness rests
+on version checks and on the conference row lock (``SELECT … FOR UPDATE``, ADR 041).
 """
 
 from __future__ import annotations
@@ -25,12 +26,17 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 def create_engine_for(
-    database_url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW
+    database_url: str,
+    *,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int = MAX_OVERFLOW,
+    pre_ping: bool = True,
 ) -> Engine:
     """Build an engine for ``database_url`` with the settings this service relies on.
 
     ``pool_size``/``max_overflow`` bound the PostgreSQL connections one process holds
-    (SQLite ignores them: one file, one writer at a time).
+    (SQLite ignores them: one file, one writer at a time). ``pre_ping=False`` saves a round
+    trip per checkout for a caller that retries on ``connection_invalidated`` errors.
     """
     database_url = normalize_database_url(database_url)
     url = make_url(database_url)
@@ -40,7 +46,7 @@ def create_engine_for(
         database_url,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,  # a server restart costs one ping, not a failed command
+        pool_pre_ping=pre_ping,  # a server restart costs one ping, not a failed command
         pool_recycle=POOL_RECYCLE_SECONDS,
         isolation_level="READ COMMITTED",  # explicit: ADR 041 relies on it
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},

@@ -8,6 +8,12 @@ On PostgreSQL a transaction can also lose a race at the database itself: a deadl
 serialization failure (SQLSTATE 40P01, 40001) aborts it. That is the same situation as a
 failed version check, so leaving the block with one raises ``ConcurrencyConflict`` and the
 runner retries the command on fresh state instead of answering 503.
+
+A connection the server dropped (a restart, an idle cut-off) fails on its first statement;
+if the COMMIT was not sent yet, nothing was written, and leaving the block raises
+``ConnectionLost`` so that the runner re-runs the command on a fresh connection. That is
+what lets the PostgreSQL pool skip the ping on every checkout (ADR 077). A connection lost
+during COMMIT is not retried: its outcome is unknown, and the client sees the error.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from command_service.adapters.outbox import append_to_outbox
 from command_service.adapters.snapshots import IdentityMap
 from command_service.adapters.talk_ratings_repository import SqlTalkRatingsRepository
 from command_service.adapters.talk_repository import SqlTalkRepository
-from command_service.errors import ConcurrencyConflict
+from command_service.errors import ConcurrencyConflict, ConnectionLost
 from shared_domain.aggregate import Aggregate
 from shared_domain.envelope import TraceContext
 from shared_domain.events import DomainEvent
@@ -64,10 +70,12 @@ class SqlUnitOfWork:
         self._write_outbox = write_outbox
         self._connection: sa.Connection | None = None
         self._transaction: sa.RootTransaction | None = None
+        self._commit_sent = False
 
     def __enter__(self) -> Self:
         self._connection = self._engine.connect()
         self._transaction = self._connection.begin()
+        self._commit_sent = False
         self.conferences = SqlConferenceRepository(self._connection)
         self.talks = SqlTalkRepository(self._connection)
         self.talk_ratings = SqlTalkRatingsRepository(self._connection)
@@ -82,11 +90,13 @@ class SqlUnitOfWork:
     ) -> None:
         connection, transaction = self._active()
         try:
-            if transaction.is_active:
+            if transaction.is_active and not connection.invalidated:
                 transaction.rollback()
         finally:
             connection.close()
             self._connection = self._transaction = None
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated and not self._commit_sent:
+            raise ConnectionLost(exc) from exc
         if isinstance(exc, DBAPIError) and _sqlstate(exc) in RETRYABLE_SQLSTATES:
             raise ConcurrencyConflict(
                 f"the database aborted a transaction that lost a race: {exc.orig}"
@@ -102,6 +112,7 @@ class SqlUnitOfWork:
         rating_events = self._save_changed(self.talk_ratings)
         events = talk_events + conference_events + rating_events
         self._write_outbox(connection, events, self._trace)
+        self._commit_sent = True
         transaction.commit()
 
     def _active(self) -> tuple[sa.Connection, sa.RootTransaction]:

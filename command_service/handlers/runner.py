@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from command_service.errors import ConcurrencyConflict, IdempotencyKeyReused
+from command_service.errors import ConcurrencyConflict, ConnectionLost, IdempotencyKeyReused
 from command_service.handlers.result import CommandResult
 from command_service.ports import UnitOfWork
 
@@ -59,13 +59,16 @@ def run(
 ) -> CommandRun:
     """Run ``handler`` in a fresh unit of work from ``start``, retrying lost races."""
     retrying = Retrying(
-        retry=retry_if_exception_type(ConcurrencyConflict),
+        retry=retry_if_exception_type((ConcurrencyConflict, ConnectionLost)),
         stop=stop_after_attempt(MAX_ATTEMPTS),
         wait=_after_lost_race,
         sleep=sleep,
         reraise=True,
     )
-    return retrying(_attempt, handler, command, start, idempotency, guard)
+    try:
+        return retrying(_attempt, handler, command, start, idempotency, guard)
+    except ConnectionLost as lost:  # every attempt: the database is really gone
+        raise lost.error from None
 
 
 def _after_lost_race(state: RetryCallState) -> float:
