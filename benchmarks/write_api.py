@@ -128,7 +128,7 @@ def drive(
 def measure_shape(
     shape: Shape, ceiling: Sequence[str], args: argparse.Namespace, rows: list[Row]
 ) -> None:
-    for workers in WORKER_COUNTS:
+    for workers in args.workers:
         role, url = shape.start(
             "command-api", "conference_cli", "command-api", "--workers", str(workers)
         )
@@ -218,6 +218,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--load", type=int, default=50_000, help="talks for the memory row")
     parser.add_argument("--shapes", default="distributed,embedded")
+    parser.add_argument(
+        "--workers",
+        type=lambda given: [int(n) for n in given.split(",")],
+        default=list(WORKER_COUNTS),
+        help="worker counts, comma-separated",
+    )
     parser.add_argument("--name", default="write_api", help="results file name")
     args = parser.parse_args()
     rows: list[Row] = []
