@@ -39,9 +39,10 @@ class Seeded:
     ratings: dict[str, list[int]] = field(default_factory=dict)
 
 
-def seed(outbox: Outbox) -> Seeded:
-    """30 talks of 6 topics (5 mention "Python" in the title), 24 of them scheduled over two
-    days on three stages (UTC 07:00, local 09:00 in Berlin), a few rated."""
+def seed(outbox: Outbox, talks: int = 30) -> Seeded:
+    """``talks`` talks of 6 topics (of 30: 5 mention "Python" in the title), the first 24
+    scheduled over two days on three stages (UTC 07:00, local 09:00 in Berlin), every
+    third of those rated."""
     programme = Programme(outbox)
     conference_id = programme.conference(
         name="PyCon Lakeside",
@@ -54,7 +55,7 @@ def seed(outbox: Outbox) -> Seeded:
     slots = [
         (day, stage, index) for day in DAYS for index in range(SLOTS_PER_DAY) for stage in STAGES
     ]
-    for number in range(30):
+    for number in range(talks):
         topic = TOPICS[number % len(TOPICS)]
         title = f"{topic.capitalize()} in practice, part {number + 1}"
         talk_id = programme.submit(
