@@ -9,8 +9,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from query_service.web import errors
+from query_service.web.negotiation import VaryOnAccept
 from query_service.web.rendering import ASSETS, STATIC
 from query_service.web.routes import home, pages
+
+NEGOTIATED = ("/conferences/", "/talks/")
+"""Where a page and a JSON resource share URLs (``pages`` routes)."""
 
 
 def install(app: FastAPI, dependencies: Sequence[Any]) -> None:
@@ -21,3 +25,4 @@ def install(app: FastAPI, dependencies: Sequence[Any]) -> None:
     app.include_router(pages, dependencies=list(dependencies))
     app.mount(ASSETS, StaticFiles(directory=str(STATIC)), name="programme-assets")
     errors.install(app)
+    app.add_middleware(VaryOnAccept, prefixes=NEGOTIATED)

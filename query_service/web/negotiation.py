@@ -11,8 +11,9 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi.routing import APIRoute
+from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _JSON = ("application/json", "application/problem+json")
 
@@ -55,3 +56,24 @@ class HtmlRoute(APIRoute):
         if scope["type"] == "http" and not wants_html(_accept(scope)):
             return Match.NONE, {}
         return super().matches(scope)
+
+
+class VaryOnAccept:
+    """``Vary: Accept`` on every answer under the negotiated paths, JSON and page alike, so
+    that no cache hands a browser the JSON it stored for an API client, or the reverse."""
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope["path"]).startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+
+        async def varying(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).add_vary_header("Accept")
+            await send(message)
+
+        await self.app(scope, receive, varying)

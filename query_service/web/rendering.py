@@ -1,4 +1,4 @@
-"""The Jinja2 environment of the pages and the one way they answer (with ``Vary: Accept``)."""
+"""The Jinja2 environment of the pages, and the one way they answer."""
 
 from __future__ import annotations
 
@@ -25,7 +25,4 @@ templates.env.filters["highlight"] = safe_highlight
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    # The same URL answers JSON to API clients: caches must key on Accept.
-    response.headers["Vary"] = "Accept"
-    return response
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

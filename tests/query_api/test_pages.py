@@ -48,6 +48,7 @@ def test_api_clients_keep_the_json_on_shared_addresses(
             answer = client.get(path, headers={"Accept": accept})
             assert answer.status_code == 200
             assert answer.headers["content-type"] == "application/json", accept
+            assert answer.headers["vary"] == "Accept"
         assert client.get(path).headers["content-type"] == "application/json"
         page = client.get(path, headers=HTML)
         assert page.status_code == 200

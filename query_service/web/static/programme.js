@@ -47,9 +47,9 @@
     var facet = focused && focused.closest ? focused.closest("[data-facet]") : null;
     fetchPage(url).then(function (doc) {
       history.replaceState(null, "", url);
+      // The live region itself stays (screen readers announce changes inside it).
       var fresh = doc.getElementById("results-region");
-      region.replaceWith(fresh);
-      region = fresh;
+      if (fresh) region.innerHTML = fresh.innerHTML;
       swap("facets", doc);
       if (facet) {
         var selector = '[data-facet="' + CSS.escape(facet.dataset.facet) + '"][data-value="' +
