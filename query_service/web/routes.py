@@ -77,6 +77,7 @@ def search_page(
         found=found,
         shown=shown,
         facets=views.facet_groups(found.facets, query),
+        filtered=any(views.selected_values(query).values()),
         more_url=None
         if following is None
         else views.search_url(query, following) + f"&shown={shown + len(found.items)}",

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, Request, expect
 
-from tests.browser.conftest import PHONE, screenshots
+from tests.browser.conftest import DESKTOP, PHONE, screenshots
 from tests.browser.programme import DAYS, Seeded
 
 TALK = "[data-talk-id]"
@@ -232,6 +232,11 @@ def test_phone_layout_never_scrolls_sideways(page: Page, base_url: str, seeded: 
         page.goto(base_url + path)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= PHONE["width"], f"{path} is {wide}px wide on a {PHONE['width']}px phone"
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Filters and programmes").click()
+    expect(page.get_by_role("link", name="Top talks of day 2")).to_be_in_viewport()
+    page.set_viewport_size(DESKTOP)
+    expect(page.get_by_role("link", name="Filters and programmes")).to_be_hidden()
 
 
 CONTRAST = """(() => {
