@@ -206,6 +206,8 @@ def load(command_url: str, query_url: str, *, seed: int = 2026) -> int:
     day2 = (first_day + timedelta(days=1)).isoformat()
     print(
         f"Loaded {TALK_COUNT} talks, {len(scheduled)} scheduled, {ratings} ratings.\n"
+        f"Open the programme: {query_url}/ (top talks of day 2: "
+        f"{query_url}/conferences/{conference_id}?day={day2}#top-talks)\n"
         f"Try: curl '{query_url}/conferences/{conference_id}/top-talks?day={day2}'"
     )
     return 0

@@ -1,4 +1,5 @@
-"""The search API's FastAPI application, built by a factory (never at import)."""
+"""The search API's FastAPI application, built by a factory (never at import), with the
+programme pages (``query_service/web``) over the same read store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from query_service.api.cursor_signing import CursorSigner
 from query_service.api.observed_store import ObservedSearch
 from query_service.api.routers import conferences, health, speakers, talks
 from query_service.read_store.port import TalkSearch
+from query_service.web import install as web
 from service_conventions.api_docs import serve_docs_locally
 from service_conventions.auth.settings import AuthSettings
 from service_conventions.http_edge import install_http_edge
@@ -34,6 +36,7 @@ def create_api(
     problems.install(app)
     openapi.install(app)
     search = authentication.required(app, tokens) if tokens is not None else []
+    web.install(app, search)
     for router in (talks.router, conferences.router, speakers.router):
         app.include_router(router, dependencies=search)
     app.include_router(health.router)
