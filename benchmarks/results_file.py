@@ -99,10 +99,12 @@ def markdown(rows: Sequence[Row]) -> str:
         "|---|---|---:|---:|---:|---|",
     ]
     for row in rows:
-        ceiling = _number(row.ceiling) + (f" ({row.ceiling_name})" if row.ceiling_name else "")
+        ceiling = f"{_number(row.ceiling)} {row.unit}"
+        if row.ceiling_name:
+            ceiling += f" ({row.ceiling_name})"
         lines.append(
             f"| {row.section} | {row.name} | {_number(row.ours)} {row.unit} "
-            f"| {ceiling} {row.unit} | {_ratio(row)} | {_target(row)} |"
+            f"| {ceiling} | {_ratio(row)} | {_target(row)} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -21,12 +21,12 @@ import argparse
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from benchmarks.distributed import create_conferences, say, spread_over
 from benchmarks.http_load import Throughput, closed_loop
 from benchmarks.isolated_stack import IsolatedStack, Role, Services, isolated_stack
+from benchmarks.resident_memory import rss_mb
 from benchmarks.results_file import Row, markdown, write
 from tests.e2e.conftest import free_port
 
@@ -34,24 +34,6 @@ WORKER_COUNTS = (1, 2, 4)
 PER_WORKER_TARGET = 0.25
 MEMORY_CEILING_MB = 150.0
 """The issue's bound for every role's resident memory after loading 50,000 talks."""
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants (uvicorn's workers), in MB."""
-    total = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except FileNotFoundError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-        pending += [int(child) for child in children]
-    return total / 1024
 
 
 def _pid(role: Role) -> int:
