@@ -8,7 +8,7 @@ import json
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +117,17 @@ def test_watch_json_prints_one_report_a_line_until_interrupted(stack: Stack) -> 
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)
+    # Interrupt once three reports are out, not after a fixed time: on a loaded machine the
+    # interpreter alone may take seconds to start, and a SIGINT during imports proves nothing.
+    assert watcher.stdout is not None
+    guard = threading.Timer(90, watcher.kill)  # a watcher that never reports fails, not hangs
+    guard.start()
+    first = [watcher.stdout.readline() for _ in range(3)]
+    guard.cancel()
     watcher.send_signal(signal.SIGINT)
-    out, err = watcher.communicate(timeout=20)
-    lines = out.splitlines()
+    rest, err = watcher.communicate(timeout=20)
+    lines = "".join(first).splitlines() + rest.splitlines()
+    out = "".join(first) + rest
     assert len(lines) >= 3, out + err
     reports = [json.loads(line) for line in lines]
     assert all(r["shape"] == "embedded" for r in reports)
