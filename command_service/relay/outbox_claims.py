@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from command_service.adapters.tables import outbox
 from command_service.relay.messages import OutboxMessage
@@ -61,7 +62,7 @@ def claimed_batch(engine: sa.Engine, limit: int) -> Iterator[Claim]:
 
 def _unpublished(connection: sa.Connection, limit: int, *, lock: bool) -> list[OutboxMessage]:
     query = (
-        sa.select(
+        sa.select(  # OutboxMessage's fields, in their order
             outbox.c.position,
             outbox.c.event_id,
             outbox.c.aggregate_type,
@@ -77,7 +78,9 @@ def _unpublished(connection: sa.Connection, limit: int, *, lock: bool) -> list[O
     )
     if lock:
         query = query.with_for_update(skip_locked=True)
-    return [OutboxMessage(**row._asdict()) for row in connection.execute(query)]
+    # Positional: the columns are selected in the message's field order, and a row's
+    # ``_asdict`` per message was a third of a claim's CPU.
+    return [OutboxMessage(*row) for row in connection.execute(query)]
 
 
 def _marker(connection: sa.Connection) -> Callable[[Collection[int]], int]:
@@ -86,9 +89,19 @@ def _marker(connection: sa.Connection) -> Callable[[Collection[int]], int]:
             return 0
         marked = connection.execute(
             sa.update(outbox)
-            .where(outbox.c.position.in_(list(positions)), outbox.c.published_at.is_(None))
+            .where(_among(connection, list(positions)), outbox.c.published_at.is_(None))
             .values(published_at=datetime.now(UTC))
         )
         return marked.rowcount
 
     return mark
+
+
+def _among(connection: sa.Connection, positions: list[int]) -> sa.ColumnElement[bool]:
+    """``position`` is one of ``positions``. On PostgreSQL one array parameter
+    (``= ANY(%s)``): an ``IN`` of a whole batch is thousands of bind parameters that
+    SQLAlchemy renders and psycopg parses on every round, a tenth of the relay's CPU."""
+    if connection.dialect.name == "postgresql":
+        array = sa.bindparam("positions", positions, type_=ARRAY(sa.BigInteger()))
+        return outbox.c.position == sa.any_(array)
+    return outbox.c.position.in_(positions)
