@@ -15,6 +15,7 @@ from query_service.documents import (
     TalkDocument,
 )
 from service_conventions.json_types import JsonDict
+from shared_domain.values import DEFAULT_LANGUAGE
 
 
 def talk_to_json(doc: TalkDocument) -> JsonDict:
@@ -33,6 +34,7 @@ def talk_to_json(doc: TalkDocument) -> JsonDict:
             "level": details.level,
             "format": details.format,
             "duration_minutes": details.duration_minutes,
+            "language": details.language,
         },
         "lifecycle": doc.lifecycle,
         "submitted_at": doc.submitted_at,
@@ -77,6 +79,7 @@ def talk_from_json(data: JsonDict) -> TalkDocument:
             level=details["level"],
             format=details["format"],
             duration_minutes=details["duration_minutes"],
+            language=details.get("language", DEFAULT_LANGUAGE),
         ),
         lifecycle=data.get("lifecycle"),
         submitted_at=data.get("submitted_at"),

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from shared_domain.values import DEFAULT_LANGUAGE
+
 
 class DocumentTalkStatus(StrEnum):
     """Statuses shown by the read side: the write side's four plus ``scheduled``."""
@@ -45,6 +47,8 @@ class DocumentTalkDetails:
     level: str
     format: str
     duration_minutes: int
+    language: str = DEFAULT_LANGUAGE
+    """ISO 639-1; documents stored before languages read as English, as v1 events do."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """The CloudEvents 1.0 JSON envelope that carries every domain event over the wire.
 
 ``to_envelope`` is used by the write side when it records an event in the outbox;
-``from_envelope`` by every consumer. A consumer that meets a type it does not know gets
-``UnknownEventType`` and decides what to do (skip or dead-letter); it never guesses.
+``from_envelope`` by every consumer. It reads an older version as the newest (through
+``shared_domain.upcasting``). A consumer that meets a type it does not know, or a version
+newer than it knows, gets ``UnknownEventType`` and decides what to do (skip or
+dead-letter); it never guesses.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared_domain.events import EVENT_TYPES, DomainEvent, JsonDict, JsonObject
+from shared_domain.upcasting import STEPS, newer_than_known, upcast
 
 SPEC_VERSION = "1.0"
 SOURCE = "/conference-program/command-service"
@@ -67,12 +70,19 @@ def from_envelope(envelope: JsonObject) -> DomainEvent:
     event_type = envelope.get("type")
     if not isinstance(event_type, str):
         raise MalformedEnvelope("the envelope has no 'type'")
-    cls = EVENT_TYPES.get(event_type)
-    if cls is None:
+    if event_type not in EVENT_TYPES and event_type not in STEPS:
+        known = newer_than_known(event_type)
+        if known is not None:
+            raise UnknownEventType(
+                f"{event_type!r} is newer than this consumer knows (v{known}): "
+                "upgrade it, then replay"
+            )
         raise UnknownEventType(f"unknown event type {event_type!r}")
     data = envelope.get("data")
     if not isinstance(data, Mapping):
         raise MalformedEnvelope(f"{event_type}: 'data' is not an object")
+    event_type, data = upcast(event_type, data)
+    cls = EVENT_TYPES[event_type]
     try:
         aggregate_id = envelope["aggregateid"]
         version = envelope["aggregateversion"]

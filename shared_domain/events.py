@@ -2,8 +2,10 @@
 
 Events are immutable facts named in the past tense. Their ``data`` holds only JSON types
 (dates and times as ISO 8601 strings), so an event is its own wire schema: what the
-envelope carries is exactly the dataclass fields below. A field added later is optional;
-a field renamed or removed means a new ``schema_version`` (and a new class beside this one).
+envelope carries is exactly the dataclass fields below. Each class is the newest version
+of its type; any change of its fields means a new ``schema_version``, with the old shape
+kept in ``shared_domain.upcasting`` beside the upcaster that turns it into this one
+(``contracts/events/`` publishes every version; its check refuses a changed one).
 """
 
 from __future__ import annotations
@@ -126,11 +128,14 @@ class TalkUnscheduled(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TalkSubmitted(DomainEvent):
-    aggregate_type = "talk"
-    event_name = "submitted"
+class TalkDetailsRecorded(DomainEvent):
+    """Base of the events that carry a talk's details in full (consumers never merge
+    partial changes). v2 added ``language`` (ISO 639-1); v1 envelopes are upcast to it
+    with ``"en"`` (``shared_domain.upcasting``)."""
 
-    conference_id: str
+    aggregate_type = "talk"
+    schema_version = 2
+
     title: str
     abstract: str
     speakers: list[JsonDict]
@@ -138,22 +143,21 @@ class TalkSubmitted(DomainEvent):
     level: str
     format: str
     duration_minutes: int
+    language: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class TalkEdited(DomainEvent):
-    """The talk's details after the edit, in full: consumers never merge partial changes."""
+class TalkSubmitted(TalkDetailsRecorded):
+    event_name = "submitted"
 
-    aggregate_type = "talk"
+    conference_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TalkEdited(TalkDetailsRecorded):
+    """The talk's details after the edit."""
+
     event_name = "edited"
-
-    title: str
-    abstract: str
-    speakers: list[JsonDict]
-    tags: list[str]
-    level: str
-    format: str
-    duration_minutes: int
 
 
 @dataclass(frozen=True, kw_only=True)

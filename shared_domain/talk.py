@@ -26,9 +26,24 @@ from shared_domain.events import (
     TalkWithdrawn,
 )
 from shared_domain.limits import ABSTRACT, DURATION_MINUTES, REASON, TITLE
-from shared_domain.values import DEFAULT_DURATION_MINUTES, Format, Level, Speaker
+from shared_domain.values import (
+    DEFAULT_DURATION_MINUTES,
+    DEFAULT_LANGUAGE,
+    Format,
+    Level,
+    Speaker,
+)
 
-DETAIL_FIELDS = ("title", "abstract", "speakers", "tags", "level", "format", "duration_minutes")
+DETAIL_FIELDS = (
+    "title",
+    "abstract",
+    "speakers",
+    "tags",
+    "level",
+    "format",
+    "duration_minutes",
+    "language",
+)
 
 
 class TalkStatus(StrEnum):
@@ -59,6 +74,7 @@ class DetailChanges(TypedDict, total=False):
     level: Level
     format: Format
     duration_minutes: int | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,8 @@ class TalkDetails:
     level: Level
     format: Format
     duration_minutes: int
+    language: str = DEFAULT_LANGUAGE
+    """ISO 639-1, lower-cased."""
 
     @classmethod
     def parse(
@@ -84,6 +102,7 @@ class TalkDetails:
         level: Level,
         format: Format,
         duration_minutes: int | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> TalkDetails:
         """Check and normalize the details, naming every offending field at once."""
         errors = FieldErrors()
@@ -109,6 +128,8 @@ class TalkDetails:
                     low=DURATION_MINUTES.low,
                     high=DURATION_MINUTES.high,
                 )
+        with errors.field("language"):
+            clean_language = values.language(language)
         errors.raise_if_any()
         return cls(
             title=clean_title,
@@ -122,6 +143,7 @@ class TalkDetails:
                 if duration_minutes is None
                 else duration_minutes
             ),
+            language=clean_language,
         )
 
     def revise(self, changes: DetailChanges) -> TalkDetails:
@@ -137,6 +159,7 @@ class TalkDetails:
             level=changes.get("level", self.level),
             format=changes.get("format", self.format),
             duration_minutes=changes.get("duration_minutes", self.duration_minutes),
+            language=changes.get("language", self.language),
         )
 
     def to_data(self) -> JsonDict:
@@ -148,6 +171,7 @@ class TalkDetails:
             "level": self.level.value,
             "format": self.format.value,
             "duration_minutes": self.duration_minutes,
+            "language": self.language,
         }
 
     @classmethod
@@ -161,6 +185,7 @@ class TalkDetails:
             level=Level(data["level"]),
             format=Format(data["format"]),
             duration_minutes=data["duration_minutes"],
+            language=data.get("language", DEFAULT_LANGUAGE),  # snapshots from before v2 lack it
         )
 
     def speaker_keys(self) -> frozenset[str]:

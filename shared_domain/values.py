@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pycountry
+
 from shared_domain.errors import FieldErrors, invalid
 from shared_domain.limits import (
     ATTENDEE_PATTERN,
@@ -122,6 +124,19 @@ def timezone(field: str, value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Europe")
         raise invalid(field, f"{value!r} is not a known IANA time zone") from None
     return value
+
+
+DEFAULT_LANGUAGE = "en"
+"""The language of a talk that names none, and of every talk recorded before v2 events."""
+
+
+def language(value: str) -> str:
+    """An ISO 639-1 code, lower-cased (``"FR"`` is ``"fr"``); pycountry holds the list, so
+    a code the standard assigns is never refused and a made-up one never passes."""
+    code = value.lower() if isinstance(value, str) else ""
+    if len(code) != 2 or not code.isascii() or pycountry.languages.get(alpha_2=code) is None:
+        raise invalid("language", "must be an ISO 639-1 two-letter language code such as en")
+    return code
 
 
 def attendee_id(value: str) -> str:

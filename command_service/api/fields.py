@@ -136,6 +136,15 @@ Tags = Annotated[
 DurationMinutes = Annotated[
     int, Strict(), Field(ge=limits.DURATION_MINUTES.low, le=limits.DURATION_MINUTES.high)
 ]
+Language = Annotated[
+    str,
+    Strict(),
+    Field(
+        description="An ISO 639-1 two-letter language code such as en or fr; case is ignored",
+        examples=["en"],
+    ),
+    domain_check(values.language),
+]
 Reason = Annotated[str, _trimmed(limits.REASON)]
 Stars = Annotated[int, Strict(), Field(ge=limits.STARS.low, le=limits.STARS.high)]
 

@@ -8,7 +8,7 @@ from command_service.handlers.expected_version import ExpectedVersion, check_abs
 from command_service.handlers.result import CommandResult
 from command_service.ports import UnitOfWork
 from shared_domain.talk import Talk, TalkDetails
-from shared_domain.values import Format, Level, Speaker
+from shared_domain.values import DEFAULT_LANGUAGE, Format, Level, Speaker
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class SubmitTalk:
     abstract: str = ""
     tags: tuple[str, ...] = field(default=())
     duration_minutes: int | None = None
+    language: str = DEFAULT_LANGUAGE
     expected_version: ExpectedVersion | None = None
     submitted_by: str | None = None
     """The submitter's subject, recorded so that the policy can tell their talks apart."""
@@ -37,6 +38,7 @@ def submit_talk(command: SubmitTalk, uow: UnitOfWork) -> CommandResult:
         level=command.level,
         format=command.format,
         duration_minutes=command.duration_minutes,
+        language=command.language,
     )
     # No existence check here: the talk's foreign key answers it inside the insert, and the
     # repository raises UnknownConference on commit (ADR 077: one round trip fewer).

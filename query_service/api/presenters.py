@@ -47,6 +47,7 @@ def _talk_fields(doc: TalkDocument) -> dict[str, object]:
         "level": details.level,
         "format": details.format,
         "duration_minutes": details.duration_minutes,
+        "language": details.language,
         "status": doc.status,
         "version": doc.talk_version,
         "rating": RatingOut(average=round(doc.rating.average, 2), count=doc.rating.count),

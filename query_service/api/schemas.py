@@ -32,6 +32,7 @@ class TalkOut(BaseModel):
     level: str
     format: str
     duration_minutes: int
+    language: str
     status: str
     version: int
     rating: RatingOut

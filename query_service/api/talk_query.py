@@ -18,8 +18,9 @@ from query_service.api.dependencies import parse_day
 from query_service.api.problems import InvalidParameter
 from query_service.documents import DocumentTalkStatus as ShownStatus
 from query_service.read_store.port import TalkQuery, TalkSort
+from shared_domain.errors import InvalidInput
 from shared_domain.limits import STAGE_NAME, TAG_PATTERN
-from shared_domain.values import Format, Level
+from shared_domain.values import Format, Level, language
 
 MAX_VALUES = 20
 
@@ -30,6 +31,9 @@ Tags = Annotated[
 ]
 Levels = Annotated[list[Level] | None, Query()]
 Formats = Annotated[list[Format] | None, Query()]
+Languages = Annotated[
+    list[str] | None, Query(description="ISO 639-1 two-letter codes such as en; any may match")
+]
 Statuses = Annotated[list[ShownStatus] | None, Query()]
 Stages = Annotated[list[str] | None, Query()]
 Days = Annotated[list[str] | None, Query(description="local date, YYYY-MM-DD")]
@@ -58,6 +62,15 @@ def _tags(values: list[str] | None) -> tuple[str, ...]:
     return tags
 
 
+def _languages(values: list[str] | None) -> tuple[str, ...]:
+    try:
+        return tuple(dict.fromkeys(language(code) for code in _repeated("language", values)))
+    except InvalidInput:
+        raise InvalidParameter(
+            "language", "must be an ISO 639-1 two-letter language code such as en"
+        ) from None
+
+
 def _stages(values: list[str] | None) -> tuple[str, ...]:
     stages = tuple(s.strip() for s in _repeated("stage", values))
     for stage in stages:
@@ -76,6 +89,7 @@ class Filters:
     tag: list[str] | None
     level: Sequence[Level] | None
     format: Sequence[Format] | None
+    language: list[str] | None
     status: Sequence[ShownStatus] | None
     stage: list[str] | None
     day: list[str] | None
@@ -86,11 +100,12 @@ def filters(
     tag: Tags = None,
     level: Levels = None,
     format: Formats = None,
+    language: Languages = None,
     status: Statuses = None,
     stage: Stages = None,
     day: Days = None,
 ) -> Filters:
-    return Filters(conference_id, tag, level, format, status, stage, day)
+    return Filters(conference_id, tag, level, format, language, status, stage, day)
 
 
 SearchFilters = Annotated[Filters, Depends(filters)]
@@ -109,6 +124,7 @@ def talk_query(
         tags=_tags(given.tag),
         levels=_members("level", given.level),
         formats=_members("format", given.format),
+        languages=_languages(given.language),
         statuses=_members("status", given.status),
         stages=_stages(given.stage),
         days=tuple(parse_day("day", d) for d in _repeated("day", given.day)),

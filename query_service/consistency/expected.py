@@ -42,6 +42,7 @@ def expected_talk(
             level=details.level.value,
             format=details.format.value,
             duration_minutes=details.duration_minutes,
+            language=details.language,
         ),
         lifecycle=talk.status.value,
         talk_version=talk.version,

@@ -62,7 +62,7 @@ def project_talk_event(event: TalkEvent, doc: TalkDocument | None) -> TalkDocume
 
 def _details(conference_id: str, event: TalkSubmitted | TalkEdited) -> DocumentTalkDetails:
     """Copy the details, refusing shapes the write side never produces (a poison message)."""
-    texts = (event.title, event.abstract, event.level, event.format)
+    texts = (event.title, event.abstract, event.level, event.format, event.language)
     if not all(isinstance(value, str) for value in texts):
         raise ProjectionError(f"talk/{event.aggregate_id}: a text field is not a string")
     if not isinstance(event.duration_minutes, int) or not isinstance(event.tags, list):
@@ -83,4 +83,5 @@ def _details(conference_id: str, event: TalkSubmitted | TalkEdited) -> DocumentT
         level=event.level,
         format=event.format,
         duration_minutes=event.duration_minutes,
+        language=event.language,
     )

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from query_service.documents import ConferenceDocument, TalkDocument
 
-FACET_FIELDS = ("tag", "level", "format", "status", "stage", "day")
+FACET_FIELDS = ("tag", "level", "format", "language", "status", "stage", "day")
 
 
 class ReadStoreError(Exception):
@@ -59,6 +59,7 @@ class TalkQuery:
     tags: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     days: tuple[date, ...] = ()

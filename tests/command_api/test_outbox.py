@@ -39,8 +39,8 @@ def test_every_event_is_a_cloudevent_with_contiguous_versions(api: Api) -> None:
 
     assert [e["aggregateversion"] for e in envelopes] == [1, 2, 3]
     assert [e["type"] for e in envelopes] == [
-        "conference.talk.submitted.v1",
-        "conference.talk.edited.v1",
+        "conference.talk.submitted.v2",
+        "conference.talk.edited.v2",
         "conference.talk.accepted.v1",
     ]
     assert [e["correlationid"] for e in envelopes][1:] == ["c-1", "c-2"]

@@ -104,7 +104,7 @@ def test_edit_changes_only_the_fields_sent(api: Api) -> None:
 
     assert body == {"id": talk_id, "version": 2, "status": "submitted"}
     edited = api.outbox(talk_id)[-1]
-    assert edited["type"] == "conference.talk.edited.v1"
+    assert edited["type"] == "conference.talk.edited.v2"
     assert edited["data"]["title"] == "A better title"
     assert edited["data"]["tags"] == ["k8s"]
     assert edited["data"]["abstract"] == "What we learned."

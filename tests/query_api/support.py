@@ -116,6 +116,7 @@ class Programme:
             "level": "beginner",
             "format": "talk",
             "duration_minutes": 40,
+            "language": "en",
             **fields,
         }
         self.outbox.append(

@@ -14,6 +14,7 @@ from command_service.api.command_request import Commands
 from command_service.api.fields import (
     Abstract,
     DurationMinutes,
+    Language,
     NotNull,
     Reason,
     Speakers,
@@ -31,7 +32,7 @@ from command_service.handlers.result import CommandResult
 from command_service.handlers.submit_talk import SubmitTalk, submit_talk
 from command_service.handlers.withdraw_talk import WithdrawTalk, withdraw_talk
 from shared_domain.talk import DetailChanges
-from shared_domain.values import Format, Level
+from shared_domain.values import DEFAULT_LANGUAGE, Format, Level
 
 router = APIRouter(prefix="/talks", tags=["talks"], dependencies=AUTHENTICATED)
 
@@ -46,6 +47,7 @@ class SubmitTalkBody(CommandBody):
         level="intermediate",
         format="talk",
         duration_minutes=40,
+        language="en",
     )
 
     conference_id: StrictStr
@@ -56,6 +58,7 @@ class SubmitTalkBody(CommandBody):
     level: Level
     format: Format
     duration_minutes: DurationMinutes | None = None
+    language: Language = DEFAULT_LANGUAGE
 
 
 class EditTalkBody(CommandBody):
@@ -70,6 +73,7 @@ class EditTalkBody(CommandBody):
     level: Annotated[Level | None, NotNull] = None
     format: Annotated[Format | None, NotNull] = None
     duration_minutes: DurationMinutes | None = None
+    language: Annotated[Language | None, NotNull] = None
 
     def changes(self) -> DetailChanges:
         """The details sent (a field left out keeps its value; only the duration may be null)."""
@@ -88,6 +92,8 @@ class EditTalkBody(CommandBody):
             changes["format"] = self.format
         if "duration_minutes" in self.model_fields_set:
             changes["duration_minutes"] = self.duration_minutes
+        if self.language is not None:
+            changes["language"] = self.language
         return changes
 
 
@@ -128,6 +134,7 @@ def submit(body: SubmitTalkBody, commands: Commands) -> JSONResponse:
         level=body.level,
         format=body.format,
         duration_minutes=body.duration_minutes,
+        language=body.language,
         expected_version=commands.expected_version,
         submitted_by=commands.principal.subject,
     )

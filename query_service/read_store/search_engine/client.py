@@ -69,6 +69,9 @@ class EngineClient(Protocol):
 
     def refresh(self, index: str) -> None: ...
 
+    def put_mapping(self, index: str, body: JsonDict) -> None:
+        """Add fields to an index's mapping (never changes an existing one)."""
+
     def delete_indices(self, names: Sequence[str]) -> None: ...
 
     def close(self) -> None: ...

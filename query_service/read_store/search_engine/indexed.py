@@ -54,6 +54,7 @@ def talk_source(doc: TalkDocument) -> JsonDict:
         source |= {
             "level": details.level,
             "format": details.format,
+            "language": details.language,
             "tags": list(details.tags),
             "title": details.title,
             "abstract": details.abstract,

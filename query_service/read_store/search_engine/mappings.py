@@ -7,7 +7,8 @@ stemming, no sort normaliser and the talk's JSON indexed field by field. Here:
   and tags, plus a ``plain`` (``standard``) twin of each: typo tolerance runs on the words
   as written, since stems are too short to compare with a misspelling
   ("operators" -> "oper", "operatrs" -> "operatr"), as in the SQLite store (ADR 012);
-- facets and filters: keywords (tags, level, format, status, stage, day, conference id);
+- facets and filters: keywords (tags, level, format, language, status, stage, day,
+  conference id);
 - sorting: ``title.sort`` keyword with a lower-case normaliser, numeric epoch milliseconds
   for times (``search_after`` round-trips numbers exactly; date fields re-parse them);
 - speakers: ``nested`` objects with a normalised key, so they can be grouped per person
@@ -72,6 +73,7 @@ def talks_index(replicas: int) -> JsonDict:
                 "status": _KEYWORD,
                 "level": _KEYWORD,
                 "format": _KEYWORD,
+                "language": _KEYWORD,
                 "tags": {
                     "type": "keyword",
                     "fields": {"text": _STEMMED, "plain": _PLAIN},
@@ -92,6 +94,12 @@ def talks_index(replicas: int) -> JsonDict:
             },
         },
     }
+
+
+ADDED_TALK_FIELDS: JsonDict = {"properties": {"language": _KEYWORD}}
+"""Fields added to the talks mapping since its first version (additive): put on an older
+index at start-up so that it takes new documents. Its documents lack them until rewritten;
+the queries read a missing ``language`` as English (``query_builder.MISSING_AS``)."""
 
 
 def conferences_index(replicas: int) -> JsonDict:

@@ -135,6 +135,10 @@ class OpenSearchClient:
         with self._translated(f"index {index}"):
             self._client.indices.refresh(index=index)
 
+    def put_mapping(self, index: str, body: JsonDict) -> None:
+        with self._translated(f"the mapping of {index}"):
+            self._client.indices.put_mapping(index=index, body=body)
+
     def delete_indices(self, names: Sequence[str]) -> None:
         if names:
             with self._translated("deleting indices"):

@@ -34,6 +34,7 @@ from query_service.read_store.port import (
 from query_service.read_store.search_engine.indexed import talk_from_source
 from query_service.read_store.text import speaker_key, words
 from service_conventions.json_types import JsonDict
+from shared_domain.values import DEFAULT_LANGUAGE
 
 MAX_FACET_VALUES = 50
 FUZZY_WEIGHT = 0.3
@@ -50,10 +51,15 @@ FACET_SOURCES = {
     "tag": "tags",
     "level": "level",
     "format": "format",
+    "language": "language",
     "status": "status",
     "stage": "stage",
     "day": "day",
 }
+
+MISSING_AS = {"language": DEFAULT_LANGUAGE}
+"""What a document indexed before the field existed holds (v1 talks are English), so an
+older index serves the filter and facet without a rebuild."""
 
 # Highlight name in the API -> (stemmed field, unstemmed twin).
 HIGHLIGHT_FIELDS = {
@@ -100,7 +106,11 @@ def sort_for(query: TalkQuery) -> list[JsonDict]:
 
 
 def _terms(field: str, values: Sequence[str]) -> JsonDict:
-    return {"terms": {field: list(values)}}
+    terms: JsonDict = {"terms": {field: list(values)}}
+    if MISSING_AS.get(field) not in values:
+        return terms
+    missing = {"bool": {"must_not": [{"exists": {"field": field}}]}}
+    return {"bool": {"should": [terms, missing], "minimum_should_match": 1}}
 
 
 def talk_filters(query: TalkQuery) -> list[JsonDict]:
@@ -111,6 +121,7 @@ def talk_filters(query: TalkQuery) -> list[JsonDict]:
     for field, values in (
         ("level", query.levels),
         ("format", query.formats),
+        ("language", query.languages),
         ("status", query.statuses),
         ("stage", query.stages),
         ("day", tuple(d.isoformat() for d in query.days)),
@@ -173,6 +184,7 @@ def facet_aggregations() -> JsonDict:
                 "size": MAX_FACET_VALUES,
                 "order": [{"_count": "desc"}, {"_key": "asc"}],
             }
+            | ({"missing": MISSING_AS[name]} if name in MISSING_AS else {})
         }
         for name in FACET_FIELDS
     }

@@ -57,7 +57,10 @@ from query_service.read_store.search_engine import bulk, indexed
 from query_service.read_store.search_engine import query_builder as qb
 from query_service.read_store.search_engine.bulk import Absent, Guard, Loaded
 from query_service.read_store.search_engine.client import EngineClient, Refresh
-from query_service.read_store.search_engine.mappings import index_body
+from query_service.read_store.search_engine.mappings import (
+    ADDED_TALK_FIELDS,
+    index_body,
+)
 from query_service.read_store.search_engine.naming import KINDS, IndexNames
 from service_conventions.json_types import JsonDict
 
@@ -97,7 +100,8 @@ class SearchEngineReadStore:
         """Create the indices of the active generation (the first: ``g1``) and the aliases
         that are missing. Idempotent, and safe when several processes start at once."""
         generation = self._pinned or self.active_generation() or FIRST_GENERATION
-        self._create_indices(generation)
+        if not self._create_indices(generation):
+            self._upgrade(self._names.index("talks", generation))
         if self._pinned is None:
             actions = [
                 {"add": {"index": self._names.index(kind, generation), "alias": alias}}
@@ -123,6 +127,11 @@ class SearchEngineReadStore:
             if kind == "talks":
                 created = fresh
         return created
+
+    def _upgrade(self, talks_index: str) -> None:
+        """Bring a talks index made by an older version up to the current mapping, in
+        place: additive mapping changes need no rebuild."""
+        self._client.put_mapping(talks_index, ADDED_TALK_FIELDS)
 
     def active_generation(self) -> str | None:
         """The generation the aliases serve, or None before ``initialize``."""

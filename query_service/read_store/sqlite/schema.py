@@ -33,6 +33,7 @@ def generation_ddl(g: str) -> list[str]:
             status TEXT,
             level TEXT,
             format TEXT,
+            language TEXT,
             tags TEXT NOT NULL DEFAULT '[]',
             stage TEXT,
             day TEXT,
@@ -123,10 +124,24 @@ def create_generation(conn: sqlite3.Connection, g: str) -> None:
     """Create ``g``'s tables (if missing) and note when it was made, for operators."""
     for statement in generation_ddl(g):
         conn.execute(statement)
+    _add_language(conn, g)
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
         "ON CONFLICT (key) DO NOTHING",
         (_created_key(g),),
+    )
+
+
+def _add_language(conn: sqlite3.Connection, g: str) -> None:
+    """Give a generation made before talks had a language its column, filled from the
+    documents (which read as English without one): an upgrade in place, no rebuild."""
+    columns = {str(row[1]) for row in conn.execute(f"PRAGMA table_info({g}_talks)")}
+    if "language" in columns:
+        return
+    conn.execute(f"ALTER TABLE {g}_talks ADD COLUMN language TEXT")
+    conn.execute(
+        f"UPDATE {g}_talks SET language = coalesce(json_extract(doc, '$.details.language'), "
+        "'en') WHERE json_extract(doc, '$.details') IS NOT NULL"
     )
 
 

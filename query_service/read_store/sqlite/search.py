@@ -54,6 +54,7 @@ _ORDERS: dict[TalkSort, tuple[_Key, ...]] = {
 _FACET_COLUMNS = {
     "level": "level",
     "format": "format",
+    "language": "language",
     "status": "status",
     "stage": "stage",
     "day": "day",
@@ -87,6 +88,7 @@ def _filters(query: TalkQuery, params: dict[str, Any]) -> list[str]:
     for column, name, values in (
         ("level", "level", query.levels),
         ("format", "format", query.formats),
+        ("language", "language", query.languages),
         ("status", "status", query.statuses),
         ("stage", "stage", query.stages),
         ("day", "day", tuple(d.isoformat() for d in query.days)),

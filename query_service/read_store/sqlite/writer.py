@@ -28,13 +28,14 @@ def write_talk(conn: sqlite3.Connection, g: str, doc: TalkDocument) -> None:
     visible = doc.is_visible
     row = conn.execute(
         f"""INSERT INTO {g}_talks (id, doc, visible, conference_id, status, level, format,
-                tags, stage, day, starts_epoch, title_key, rating_average, rating_count,
-                submitted_epoch)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                language, tags, stage, day, starts_epoch, title_key, rating_average,
+                rating_count, submitted_epoch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 doc = excluded.doc, visible = excluded.visible,
                 conference_id = excluded.conference_id, status = excluded.status,
-                level = excluded.level, format = excluded.format, tags = excluded.tags,
+                level = excluded.level, format = excluded.format,
+                language = excluded.language, tags = excluded.tags,
                 stage = excluded.stage, day = excluded.day,
                 starts_epoch = excluded.starts_epoch, title_key = excluded.title_key,
                 rating_average = excluded.rating_average,
@@ -49,6 +50,7 @@ def write_talk(conn: sqlite3.Connection, g: str, doc: TalkDocument) -> None:
             doc.status,
             details.level if details else None,
             details.format if details else None,
+            details.language if details else None,
             json.dumps(list(details.tags) if details else []),
             slot.stage if slot else None,
             slot.day if slot else None,

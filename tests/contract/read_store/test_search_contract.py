@@ -50,6 +50,7 @@ def test_filters(read_store: Store, conf_id: str) -> None:
         tags=("python",),
         level="advanced",
         format="workshop",
+        language="fr",
         lifecycle="accepted",
         slot=("Main", "2025-05-01T08:00:00+00:00", "2025-05-01"),
     )
@@ -57,6 +58,7 @@ def test_filters(read_store: Store, conf_id: str) -> None:
         conf_id,
         tags=("go",),
         level="intermediate",
+        language="de",
         lifecycle="accepted",
         slot=("Side", "2025-05-02T08:00:00+00:00", "2025-05-02"),
     )
@@ -71,6 +73,8 @@ def test_filters(read_store: Store, conf_id: str) -> None:
     assert ids(tags=("python", "web")) == {a.id}
     assert ids(levels=("advanced", "intermediate")) == {b.id, c.id}
     assert ids(formats=("workshop",)) == {b.id}
+    assert ids(languages=("fr",)) == {b.id}
+    assert ids(languages=("en", "de")) == {a.id, c.id}
     assert ids(statuses=("scheduled",)) == {b.id, c.id}
     assert ids(statuses=("submitted",)) == {a.id}
     assert ids(stages=("Side",)) == {c.id}
@@ -83,7 +87,7 @@ def test_facets_count_the_matching_talks(read_store: Store, conf_id: str) -> Non
     _write(
         read_store,
         talk(conf_id, tags=("python", "web"), level="beginner"),
-        talk(conf_id, tags=("python",), level="advanced", lifecycle="rejected"),
+        talk(conf_id, tags=("python",), level="advanced", language="fr", lifecycle="rejected"),
         talk(
             conf_id,
             tags=("go",),
@@ -98,6 +102,7 @@ def test_facets_count_the_matching_talks(read_store: Store, conf_id: str) -> Non
     assert facets["tag"] == {"python": 1, "go": 1}
     assert facets["level"] == {"advanced": 2}
     assert facets["format"] == {"talk": 2}
+    assert facets["language"] == {"en": 1, "fr": 1}
     assert facets["status"] == {"rejected": 1, "scheduled": 1}
     assert facets["stage"] == {"Main": 1}
     assert facets["day"] == {"2025-05-01": 1}

@@ -135,7 +135,8 @@ def test_pages_ask_one_more_and_continue_after_the_cursor_key() -> None:
 
 def test_facets_over_all_matches() -> None:
     aggs = qb.facet_aggregations()
-    assert set(aggs) == {"tag", "level", "format", "status", "stage", "day"}
+    assert set(aggs) == {"tag", "level", "format", "language", "status", "stage", "day"}
+    assert aggs["language"]["terms"]["missing"] == "en"  # indexed before languages existed
     assert aggs["tag"]["terms"]["field"] == "tags"
     assert aggs["day"]["terms"]["order"] == [{"_count": "desc"}, {"_key": "asc"}]
     parsed = qb.parse_facets({"tag": {"buckets": [{"key": "go", "doc_count": 2}]}})

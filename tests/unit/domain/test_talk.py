@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ DETAILS_DATA = {
     "level": "intermediate",
     "format": "talk",
     "duration_minutes": 40,
+    "language": "en",
 }
 
 
@@ -287,6 +289,38 @@ def test_revise_reports_every_invalid_field(
         make_details().revise(
             {"title": "", "speakers": [Speaker("A", "c" * 101)], "duration_minutes": 0}
         )
+
+
+# --- language ------------------------------------------------------------------------------
+
+
+def test_language_defaults_to_english(talk_input: dict[str, Any]) -> None:
+    assert parse(talk_input).language == "en"
+
+
+@pytest.mark.parametrize(("given", "kept"), [("fr", "fr"), ("DE", "de"), ("pt", "pt")])
+def test_language_is_an_iso_639_1_code_lower_cased(
+    talk_input: dict[str, Any], given: str, kept: str
+) -> None:
+    assert parse(talk_input, language=given).language == kept
+
+
+@pytest.mark.parametrize("code", ["xx", "eng", "e", "", " en", "fr-CA", "zz", "é", 7, None])
+def test_a_code_iso_639_1_does_not_assign_is_refused(
+    talk_input: dict[str, Any], invalid_fields: InvalidFields, code: object
+) -> None:
+    with invalid_fields("language"):
+        parse(talk_input, language=code)
+
+
+def test_revise_changes_the_language_alone(make_details: MakeDetails) -> None:
+    details = make_details()
+    assert details.revise({"language": "es"}) == replace(details, language="es")
+
+
+def test_a_snapshot_from_before_languages_reads_as_english() -> None:
+    old = {key: value for key, value in DETAILS_DATA.items() if key != "language"}
+    assert TalkDetails.from_data(old).language == "en"
 
 
 # --- edit ----------------------------------------------------------------------------------

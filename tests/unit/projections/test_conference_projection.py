@@ -178,6 +178,7 @@ def test_status_is_derived_whatever_the_order_of_streams(ids: tuple[str, str]) -
         level="beginner",
         format="talk",
         duration_minutes=40,
+        language="en",
     )
     accepted = TalkAccepted(aggregate_id=talk_id, aggregate_version=2)
     scheduled = _scheduled(conference_id, talk_id, 2, 14)

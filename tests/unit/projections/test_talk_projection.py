@@ -32,6 +32,7 @@ def _submitted(talk_id: str, version: int = 1) -> TalkSubmitted:
         level="beginner",
         format="talk",
         duration_minutes=40,
+        language="en",
     )
 
 
@@ -73,11 +74,13 @@ def test_edit_replaces_details_but_keeps_the_conference(talk_id: str) -> None:
         level="advanced",
         format="workshop",
         duration_minutes=120,
+        language="fr",
     )
     after = project_talk_event(edited, doc)
     assert after is not None
     assert after.details is not None
     assert after.details.title == "Scaling Rust"
+    assert after.details.language == "fr"
     assert after.details.conference_id == "conf-1"
     assert after.talk_version == 2
 
