@@ -21,6 +21,14 @@ def test_submit_answers_201_with_location_and_normalized_details(api: Api) -> No
     assert submitted["data"]["conference_id"] == conference_id
     assert submitted["data"]["tags"] == ["cqrs", "ddd"]
     assert submitted["data"]["duration_minutes"] == 40  # the default of the "talk" format
+    assert submitted["data"]["language"] == "en"  # the default language
+    assert submitted["type"] == "conference.talk.submitted.v2"
+
+
+def test_submit_and_edit_record_the_language_lower_cased(api: Api) -> None:
+    talk_id = api.ok("POST", "/talks", talk_body(api.conference(), language="FR"))["id"]
+    api.ok("PATCH", f"/talks/{talk_id}", {"language": "de"})
+    assert [e["data"]["language"] for e in api.outbox(talk_id)] == ["fr", "de"]
 
 
 def test_submit_accepts_the_conference_id_in_any_uuid_spelling(api: Api) -> None:
@@ -65,6 +73,12 @@ def test_an_unknown_conference_records_no_idempotency_key(api: Api) -> None:
         ({"format": "panel"}, {"format"}),
         ({"duration_minutes": 4}, {"duration_minutes"}),
         ({"duration_minutes": 481}, {"duration_minutes"}),
+        ({"language": "xx"}, {"language"}),
+        ({"language": "eng"}, {"language"}),
+        ({"language": "fr-CA"}, {"language"}),
+        ({"language": ""}, {"language"}),
+        ({"language": None}, {"language"}),
+        ({"language": 7}, {"language"}),
         ({"title": "", "level": "?", "format": "?"}, {"title", "level", "format"}),
     ],
 )
@@ -123,6 +137,18 @@ def test_edit_refuses_invalid_details(api: Api) -> None:
         api.send("PATCH", f"/talks/{talk_id}", {"title": "", "tags": ["#"]}), 422, "invalid-input"
     )
     assert fields_of(problem) == {"title", "tags.0"}
+
+
+@pytest.mark.parametrize("language", ["zz", "english", None])
+def test_edit_refuses_a_language_iso_639_1_lacks_and_changes_nothing(
+    api: Api, language: object
+) -> None:
+    talk_id = api.talk(api.conference())
+    problem = assert_problem(
+        api.send("PATCH", f"/talks/{talk_id}", {"language": language}), 422, "invalid-input"
+    )
+    assert fields_of(problem) == {"language"}
+    assert len(api.outbox(talk_id)) == 1
 
 
 def test_a_rejected_talk_cannot_be_edited(api: Api) -> None:

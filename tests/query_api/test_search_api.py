@@ -38,6 +38,7 @@ def seeded(programme: Programme, projector: Projector) -> Seeded:
         abstract="mypy in a monorepo",
         speakers=[{"name": "Grace Hopper", "company": None}],
         tags=["python"],
+        language="fr",
     )
     workshop = programme.submit(
         conf,
@@ -84,6 +85,7 @@ def test_a_talk_has_the_contract_shape(client: TestClient, seeded: Seeded) -> No
         "level": "advanced",
         "format": "talk",
         "duration_minutes": 40,
+        "language": "en",
         "status": "scheduled",
         "version": 2,
         "rating": {"average": 4.5, "count": 2},
@@ -112,7 +114,11 @@ def test_search_shape_and_default_order(client: TestClient, seeded: Seeded) -> N
     assert body["next_cursor"] is None
     # Without q: by start time, unscheduled last.
     assert _ids(body)[:2] == [seeded.k8s, seeded.workshop]
-    assert set(body["facets"]) == {"tag", "level", "format", "status", "stage", "day"}
+    assert set(body["facets"]) == {"tag", "level", "format", "language", "status", "stage", "day"}
+    assert body["facets"]["language"] == [
+        {"value": "en", "count": 3},
+        {"value": "fr", "count": 1},
+    ]
     assert {"value": "kubernetes", "count": 2} in body["facets"]["tag"]
     assert body["facets"]["status"] == [
         {"value": "scheduled", "count": 2},
@@ -144,6 +150,10 @@ def test_full_text_with_highlights(client: TestClient, seeded: Seeded) -> None:
         ({"tag": ["KUBERNETES"]}, {"k8s", "workshop"}),
         ({"level": ["advanced", "intermediate"]}, {"k8s", "workshop"}),
         ({"format": ["workshop"]}, {"workshop"}),
+        ({"language": ["fr"]}, {"python"}),
+        ({"language": ["FR"]}, {"python"}),
+        ({"language": ["de", "fr"]}, {"python"}),
+        ({"language": ["en"]}, {"k8s", "workshop", "rejected"}),
         ({"status": ["scheduled"]}, {"k8s", "workshop"}),
         ({"status": ["rejected", "submitted"]}, {"rejected", "python"}),
         ({"stage": ["Main"]}, {"k8s", "workshop"}),
