@@ -13,16 +13,9 @@ from shared_domain.envelope import (
 )
 from shared_domain.events import EVENT_TYPES, JsonDict, TalkEdited, TalkSubmitted
 from shared_domain.upcasting import PAST_EVENT_CLASSES, STEPS, TalkEditedV1, TalkSubmittedV1
+from tests.old_events import V1_DETAILS
 
-DETAILS_V1: JsonDict = {
-    "title": "Event sourcing",
-    "abstract": "",
-    "speakers": [{"name": "Ada", "company": None}],
-    "tags": ["ddd"],
-    "level": "beginner",
-    "format": "talk",
-    "duration_minutes": 40,
-}
+DETAILS_V1: JsonDict = {"title": "Event sourcing", **V1_DETAILS}
 
 
 def _v1(event_type: str, data: JsonDict) -> JsonDict:

@@ -1,0 +1,15 @@
+"""Events as the code before v2 recorded them, for the tests of upcasting (ADR 082)."""
+
+from __future__ import annotations
+
+from shared_domain.events import JsonDict
+
+V1_DETAILS: JsonDict = {
+    "abstract": "",
+    "speakers": [{"name": "Ada", "company": None}],
+    "tags": ["ddd"],
+    "level": "beginner",
+    "format": "talk",
+    "duration_minutes": 40,
+}
+"""A talk's details in a v1 submitted or edited event, all but the title (no language)."""
