@@ -148,6 +148,8 @@ class TalkDetailsRecorded(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class TalkSubmitted(TalkDetailsRecorded):
+    """A talk was submitted to a conference, with its details in full."""
+
     event_name = "submitted"
 
     conference_id: str
@@ -155,7 +157,7 @@ class TalkSubmitted(TalkDetailsRecorded):
 
 @dataclass(frozen=True, kw_only=True)
 class TalkEdited(TalkDetailsRecorded):
-    """The talk's details after the edit."""
+    """A talk's details were edited: all of them after the edit, not only the changes."""
 
     event_name = "edited"
 

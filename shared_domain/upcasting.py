@@ -47,6 +47,8 @@ class _TalkDetailsRecordedV1(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class TalkSubmittedV1(_TalkDetailsRecordedV1):
+    """A talk was submitted (v1: no language; read as v2 in English)."""
+
     event_name = "submitted"
 
     conference_id: str
@@ -54,6 +56,8 @@ class TalkSubmittedV1(_TalkDetailsRecordedV1):
 
 @dataclass(frozen=True, kw_only=True)
 class TalkEditedV1(_TalkDetailsRecordedV1):
+    """A talk's details were edited (v1: no language; read as v2 in English)."""
+
     event_name = "edited"
 
 

@@ -18,8 +18,8 @@ from shared_domain.conference import Conference
 from shared_domain.errors import DomainError, InvalidInput
 from shared_domain.events import DomainEvent
 from shared_domain.ratings import TalkRatings
-from shared_domain.talk import Talk, TalkDetails
-from tests.unit.domain.typed_input import typed
+from shared_domain.talk import Talk, TalkDetails, speakers_of
+from tests.unit.domain.typed_input import moment, typed
 
 CONFERENCE_ID = "conf-1"
 TALK_ID = "talk-1"
@@ -216,3 +216,46 @@ def recorded() -> Recorded:
         return event
 
     return check
+
+
+EventsByClass = dict[type[DomainEvent], DomainEvent]
+
+
+@pytest.fixture
+def events_by_class(conference_input: dict[str, Any], make_details: MakeDetails) -> EventsByClass:
+    """One real event of every class, produced by the aggregates' own commands."""
+    conference = Conference.create("conf-1", **typed(**conference_input))
+    conference.rename("Renamed")
+    conference.add_stage("Hall B")
+    conference.remove_stage("Hall B")
+
+    talk = Talk.submit(
+        "talk-1", "conf-1", make_details(speakers=[{"name": "Ada"}, {"name": "Bo", "company": "X"}])
+    )
+    talk.edit(talk.details.revise({"title": "Edited"}), scheduled=False)
+    talk.accept()
+    talk.withdraw()
+    rejected = Talk.submit("talk-2", "conf-1", make_details())
+    rejected.reject("Off topic")
+
+    accepted = Talk.submit("talk-3", "conf-1", make_details())
+    accepted.accept()
+    conference.schedule(
+        accepted,
+        stage="Main",
+        starts_at=moment("2026-06-01T10:00:00Z"),
+        speakers_of=speakers_of([]),
+    )
+    conference.unschedule("talk-3", reason="withdrawn")
+
+    ratings = TalkRatings.start("talk-3")
+    ratings.rate(accepted, "ada", 4, None)
+    ratings.remove("ada", 4)
+
+    events = [
+        *conference.pull_events(),
+        *talk.pull_events(),
+        *rejected.pull_events(),
+        *ratings.pull_events(),
+    ]
+    return {type(event): event for event in events}

@@ -6,11 +6,9 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 import pytest
 
-from shared_domain.conference import Conference
 from shared_domain.envelope import (
     MalformedEnvelope,
     TraceContext,
@@ -28,57 +26,13 @@ from shared_domain.events import (
     TalkAccepted,
     TalkRejected,
 )
-from shared_domain.ratings import TalkRatings
-from shared_domain.talk import Talk, speakers_of
-from tests.unit.domain.conftest import MakeDetails
-from tests.unit.domain.typed_input import moment, typed
+from tests.unit.domain.conftest import EventsByClass
 
 TRACE = TraceContext(correlation_id="corr-1", causation_id="cmd-1")
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
-EventsByClass = dict[type[DomainEvent], DomainEvent]
 Change = Callable[[JsonDict], None]
 """Alters an envelope in place."""
-
-
-@pytest.fixture
-def events_by_class(conference_input: dict[str, Any], make_details: MakeDetails) -> EventsByClass:
-    """One real event of every class, produced by the aggregates' own commands."""
-    conference = Conference.create("conf-1", **typed(**conference_input))
-    conference.rename("Renamed")
-    conference.add_stage("Hall B")
-    conference.remove_stage("Hall B")
-
-    talk = Talk.submit(
-        "talk-1", "conf-1", make_details(speakers=[{"name": "Ada"}, {"name": "Bo", "company": "X"}])
-    )
-    talk.edit(talk.details.revise({"title": "Edited"}), scheduled=False)
-    talk.accept()
-    talk.withdraw()
-    rejected = Talk.submit("talk-2", "conf-1", make_details())
-    rejected.reject("Off topic")
-
-    accepted = Talk.submit("talk-3", "conf-1", make_details())
-    accepted.accept()
-    conference.schedule(
-        accepted,
-        stage="Main",
-        starts_at=moment("2026-06-01T10:00:00Z"),
-        speakers_of=speakers_of([]),
-    )
-    conference.unschedule("talk-3", reason="withdrawn")
-
-    ratings = TalkRatings.start("talk-3")
-    ratings.rate(accepted, "ada", 4, None)
-    ratings.remove("ada", 4)
-
-    events = [
-        *conference.pull_events(),
-        *talk.pull_events(),
-        *rejected.pull_events(),
-        *ratings.pull_events(),
-    ]
-    return {type(event): event for event in events}
 
 
 def test_the_sample_covers_every_event_class(events_by_class: EventsByClass) -> None:
