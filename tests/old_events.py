@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared_domain.events import JsonDict
+from shared_domain.upcasting import TalkSubmittedV1
 
 V1_DETAILS: JsonDict = {
     "abstract": "",
@@ -13,3 +14,13 @@ V1_DETAILS: JsonDict = {
     "duration_minutes": 40,
 }
 """A talk's details in a v1 submitted or edited event, all but the title (no language)."""
+
+
+def v1_submitted(talk_id: str, conference_id: str, title: str) -> TalkSubmittedV1:
+    return TalkSubmittedV1(
+        aggregate_id=talk_id,
+        aggregate_version=1,
+        conference_id=conference_id,
+        title=title,
+        **V1_DETAILS,
+    )

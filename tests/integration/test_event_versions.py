@@ -22,9 +22,9 @@ from query_service.rebuild import rebuild_read_models
 from query_service.settings import QuerySettings
 from shared_domain.envelope import to_envelope
 from shared_domain.events import ConferenceCreated, DomainEvent, JsonDict, TalkAccepted
-from shared_domain.upcasting import TalkEditedV1, TalkSubmittedV1
+from shared_domain.upcasting import TalkEditedV1
 from tests.integration.conftest import trace
-from tests.old_events import V1_DETAILS
+from tests.old_events import V1_DETAILS, v1_submitted
 from tests.services import elasticsearch_url, opensearch_url, random_index_prefix
 
 
@@ -59,26 +59,12 @@ def old_outbox(engine: sa.Engine) -> tuple[str, str, str]:
         timezone="Europe/Berlin",
         stages=["Main"],
     )
-    submitted = TalkSubmittedV1(
-        aggregate_id=talk_id,
-        aggregate_version=1,
-        conference_id=conference_id,
-        title="Recorded before languages",
-        **V1_DETAILS,
-    )
+    submitted = v1_submitted(talk_id, conference_id, "Recorded before languages")
     edited = TalkEditedV1(
         aggregate_id=talk_id, aggregate_version=2, title="Edited before languages", **V1_DETAILS
     )
     accepted = TalkAccepted(aggregate_id=talk_id, aggregate_version=3)
-    future = _envelope(
-        TalkSubmittedV1(
-            aggregate_id=future_id,
-            aggregate_version=1,
-            conference_id=conference_id,
-            title="From the future",
-            **V1_DETAILS,
-        )
-    )
+    future = _envelope(v1_submitted(future_id, conference_id, "From the future"))
     future["type"] = "conference.talk.submitted.v3"
     future["data"] |= {"language": "fr", "subtitles": ["en"]}
     envelopes = [_envelope(e) for e in (created, submitted, edited, accepted)] + [future]
