@@ -31,9 +31,9 @@ _LAST_TAKEN = sa.text(
     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('outbox', 'position')), 0)"
 )
 """The last position the sequence handed out, committed or not (read before the snapshot)."""
-_SNAPSHOT = sa.text(
-    "SELECT pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text FROM pg_current_snapshot() s"
-)
+_NEW_TRANSACTION_ID = sa.text("SELECT pg_current_xact_id()::text")
+"""An id newer than every transaction's that took a position before (committed at once)."""
+_XMIN = sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
 
 _OUTBOX = sa.table(
     "outbox",
@@ -80,8 +80,10 @@ class OutboxLog:
         if self._horizon is None:  # one writer: what is committed is all there will be
             return int(connection.execute(_NEWEST).scalar_one())
         last = int(connection.execute(_LAST_TAKEN).scalar_one())
-        xmin, xmax = connection.execute(_SNAPSHOT).one()
-        return self._horizon.observe(last, int(xmin), int(xmax))
+        bound = int(connection.execute(_NEW_TRANSACTION_ID).scalar_one())
+        connection.commit()
+        xmin = int(connection.execute(_XMIN).scalar_one())
+        return self._horizon.observe(last, bound, xmin)
 
     def read_streams(self, streams: Iterable[str]) -> list[SourceRecord]:
         """Every event of the given streams (``<aggregate type>/<aggregate id>``), in
