@@ -185,10 +185,9 @@ def _verified(outcome: Outcome, out: Console) -> None:
 def _not_switched(outcome: Outcome, out: Console) -> int:
     if outcome.verified is not None and not outcome.verified.equal:
         out.print(
-            f"Not switched: {outcome.generation} is kept beside the serving read models. "
-            "Look at the differences (`conference check` compares the serving ones with the "
-            "write model), then run `conference rebuild --verify --force` to switch anyway, "
-            "or `conference prune-generations` to drop it."
+            "Not switched: the serving read models are unchanged. `conference check` compares "
+            "them with the write model (`--repair` re-projects what differs); "
+            "`conference rebuild --verify --force` switches despite the differences."
         )
     else:
         out.print("Stopped before the switch-over; the current read models are unchanged.")

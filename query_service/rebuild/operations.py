@@ -55,13 +55,16 @@ def rebuild_read_models(
     *,
     verification: Verification | None = None,
 ) -> Outcome:
-    """Fill a new generation from the retained outbox, then switch to it (unless stopped,
-    or ``verification`` found a difference and was not forced)."""
+    """Fill a new generation from the retained outbox, then switch to it; unless stopped,
+    or ``verification`` found a difference and was not forced: then it is dropped."""
     live = build_read_store(settings)
     try:
         generation = live.create_generation()
         progress = progress or Silent()
-        return _fill_and_switch(settings, live, generation, stop, progress, verification)
+        outcome = _fill_and_switch(settings, live, generation, stop, progress, verification)
+        if not outcome.switched:  # so that a rollback's target is always one that served
+            live.drop_generation(generation)
+        return outcome
     finally:
         live.close()
 

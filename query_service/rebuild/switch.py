@@ -1,8 +1,9 @@
 """Which generation serves, and which one a rollback goes back to.
 
 A rebuild keeps the generation it replaced (until ``conference prune-generations``), so
-the one to go back to is the newest generation older than the serving one. A newer one
-is a rebuild that stopped or was rolled back from: never a rollback's target.
+the one to go back to is the newest generation older than the serving one. A rebuild
+that does not switch drops its generation, so every older one has served; a newer one
+is a generation rolled back from, never a rollback's target.
 """
 
 from __future__ import annotations

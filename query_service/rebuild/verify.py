@@ -13,12 +13,20 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from query_service.documents import ConferenceDocument, TalkDocument
-from query_service.read_store.port import ProjectionStore
 
 Document = TalkDocument | ConferenceDocument
 CHUNK = 500
+
+
+class Documents(Protocol):
+    """What verify reads of each generation (a ``ProjectionStore`` has both)."""
+
+    def load_talks(self, ids: Iterable[str]) -> dict[str, TalkDocument]: ...
+
+    def load_conferences(self, ids: Iterable[str]) -> dict[str, ConferenceDocument]: ...
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,8 @@ def sampled(ids: Sequence[str], sample: int | None, rng: random.Random) -> list[
 
 
 def verify(
-    rebuilt: ProjectionStore,
-    serving: ProjectionStore,
+    rebuilt: Documents,
+    serving: Documents,
     talk_ids: Sequence[str],
     conference_ids: Sequence[str],
     *,
@@ -64,10 +72,7 @@ def verify(
     report = VerifyReport(compared=len(talk_ids) + len(conference_ids))
 
     def mismatches(talks: Iterable[str], conferences: Iterable[str]) -> list[Mismatch]:
-        found = _compare("talk", rebuilt.load_talks, serving.load_talks, talks)
-        return found + _compare(
-            "conference", rebuilt.load_conferences, serving.load_conferences, conferences
-        )
+        return _compare(rebuilt, serving, talks, conferences)
 
     first = mismatches(talk_ids, conference_ids)
     if first:
@@ -83,24 +88,25 @@ def verify(
 
 
 def _compare(
-    kind: str,
-    load_rebuilt: Callable[[list[str]], dict[str, TalkDocument]]
-    | Callable[[list[str]], dict[str, ConferenceDocument]],
-    load_serving: Callable[[list[str]], dict[str, TalkDocument]]
-    | Callable[[list[str]], dict[str, ConferenceDocument]],
-    ids: Iterable[str],
+    rebuilt: Documents, serving: Documents, talks: Iterable[str], conferences: Iterable[str]
 ) -> list[Mismatch]:
-    wanted = sorted(set(ids))
     found: list[Mismatch] = []
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        ours: dict[str, Document] = dict(load_rebuilt(chunk))
-        theirs: dict[str, Document] = dict(load_serving(chunk))
-        for key in chunk:
-            fields = differing_fields(ours.get(key), theirs.get(key))
-            if fields:
-                found.append(Mismatch(f"{kind}/{key}", fields))
+    for kind, ids in (("talk", talks), ("conference", conferences)):
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            ours, theirs = _load(rebuilt, kind, chunk), _load(serving, kind, chunk)
+            for key in chunk:
+                fields = differing_fields(ours.get(key), theirs.get(key))
+                if fields:
+                    found.append(Mismatch(f"{kind}/{key}", fields))
     return found
+
+
+def _load(store: Documents, kind: str, ids: list[str]) -> dict[str, Document]:
+    if kind == "talk":
+        return dict(store.load_talks(ids))
+    return dict(store.load_conferences(ids))
 
 
 def differing_fields(rebuilt: Document | None, serving: Document | None) -> tuple[str, ...]:

@@ -126,13 +126,14 @@ def test_verify_refuses_to_switch_on_a_difference_unless_forced(
     assert not refused.switched
     assert [str(m) for m in refused.verified.mismatches] == [f"conference/{made[0].id}: name"]
     assert _serving(live_store) == "g1"
+    assert [g.name for g in live_store.describe_generations()] == ["g1"]  # dropped
 
     forced = rebuild_read_models(
         settings, threading.Event(), verification=Verification([], ids, True, 0)
     )
 
     assert forced.switched
-    assert _serving(live_store) == "g3"
+    assert _serving(live_store) == forced.generation != "g1"
     assert live_store.load_conferences([made[0].id])[made[0].id].name == made[0].name
 
 
