@@ -91,7 +91,7 @@ class RichProgress:
 
 
 def run(args: argparse.Namespace, stop: threading.Event, console: Console | None = None) -> int:
-    out = console or Console()
+    out = console or Console(soft_wrap=True)  # a summary line stays one line in a log
     settings = load_settings()
     progress = RichProgress(Console(stderr=True))
     try:
@@ -170,10 +170,10 @@ def _verified(outcome: Outcome, out: Console) -> None:
     if report is None:
         return
     if report.equal:
-        out.print(f"Verified: {report.compared} documents equal ({report.seconds:.1f} s).")
+        out.print(f"Verified: {report.compared:,} documents equal ({report.seconds:.1f} s).")
         return
     out.print(
-        f"[red]Verify found {len(report.mismatches)} of {report.compared} documents different:[/]",
+        f"[red]Verify found {len(report.mismatches)} of {report.compared:,} documents different:[/]",
         highlight=False,
     )
     for mismatch in report.mismatches[:SHOWN_MISMATCHES]:
@@ -197,8 +197,8 @@ def _not_switched(outcome: Outcome, out: Console) -> int:
 def _figures(outcome: Outcome, out: Console) -> None:
     rate = outcome.events / outcome.replay_seconds if outcome.replay_seconds else 0.0
     out.print(
-        f"  {outcome.events} events replayed in {outcome.replay_seconds:.1f} s "
-        f"({rate:,.0f} events/s); switch {outcome.switch_seconds * 1000:.0f} ms; "
+        f"  {outcome.events:,} events replayed in {outcome.replay_seconds:.1f} s "
+        f"({rate:,.0f} events/s); switch {outcome.switch_seconds * 1000:.1f} ms; "
         f"catch-up {outcome.catch_up_seconds:.1f} s.",
         highlight=False,
     )
