@@ -37,7 +37,7 @@ from typing import Literal
 import httpx
 import sqlalchemy as sa
 
-from benchmarks.ceilings.raw_bulk import bulk_ingest, create_talks_index
+from benchmarks.ceilings.raw_bulk import bulk_ingest, create_talks_index, every_source
 from benchmarks.results_file import Row, write
 from command_service.adapters.engine import create_engine_for
 from command_service.adapters.unit_of_work import SqlUnitOfWork
@@ -250,7 +250,7 @@ def _engine_ceilings(
     shape: Shape, search: httpx.Client, read: float, rebuilt: str, other: str
 ) -> Ceilings:
     names = IndexNames(shape.settings.search_index_prefix)
-    documents = _sources(search, names.index("talks", rebuilt))
+    documents = every_source(search, names.index("talks", rebuilt))
     scratch = f"{shape.settings.search_index_prefix}ceiling-{uuid.uuid4().hex[:8]}"
     create_talks_index(search, scratch, replicas=0)
     create_talks_index(search, f"{scratch}-b", replicas=0)
@@ -283,20 +283,6 @@ def _engine_ceilings(
             ).raise_for_status()
     verify = time.perf_counter() - started
     return Ceilings(read, write_seconds, switch, verify)
-
-
-def _sources(search: httpx.Client, index: str) -> list[dict[str, object]]:
-    documents: list[dict[str, object]] = []
-    after: list[object] | None = None
-    while True:
-        body: dict[str, object] = {"size": 5000, "sort": [{"id": "asc"}]}
-        if after is not None:
-            body["search_after"] = after
-        hits = search.post(f"/{index}/_search", json=body).json()["hits"]["hits"]
-        if not hits:
-            return documents
-        documents += [hit["_source"] for hit in hits]
-        after = hits[-1]["sort"]
 
 
 @contextmanager
