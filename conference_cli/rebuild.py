@@ -37,7 +37,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser(
         "rebuild", help="rebuild the read models from the event log, then switch over atomically"
     )
-    parser.add_argument(
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument(
         "--verify",
         action="store_true",
         help="compare the new read models with the serving ones before switching; "
@@ -50,7 +51,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--force", action="store_true", help="with --verify: switch even when they differ"
     )
-    parser.add_argument(
+    what.add_argument(
         "--rollback",
         action="store_true",
         help="switch back to the read models the last rebuild replaced",
@@ -92,6 +93,9 @@ class RichProgress:
 
 def run(args: argparse.Namespace, stop: threading.Event, console: Console | None = None) -> int:
     out = console or Console(soft_wrap=True)  # a summary line stays one line in a log
+    if (args.sample or args.force) and not args.verify:
+        out.print("[red]--sample and --force go with --verify.[/]")
+        return 2
     settings = load_settings()
     progress = RichProgress(Console(stderr=True))
     try:
@@ -113,9 +117,6 @@ def _rebuild(
 ) -> int:
     from query_service.rebuild import rebuild_read_models
 
-    if (args.sample or args.force) and not args.verify:
-        out.print("[red]--sample and --force go with --verify.[/]")
-        return 2
     verification = _verification(args, settings) if args.verify else None
     out.print("Rebuilding the read models from the event log; the current ones keep serving.")
     outcome = rebuild_read_models(settings, stop, progress, verification=verification)
@@ -173,7 +174,8 @@ def _verified(outcome: Outcome, out: Console) -> None:
         out.print(f"Verified: {report.compared:,} documents equal ({report.seconds:.1f} s).")
         return
     out.print(
-        f"[red]Verify found {len(report.mismatches)} of {report.compared:,} documents different:[/]",
+        f"[red]Verify found {len(report.mismatches)} of {report.compared:,} documents "
+        "different:[/]",
         highlight=False,
     )
     for mismatch in report.mismatches[:SHOWN_MISMATCHES]:

@@ -64,6 +64,21 @@ def test_a_rollback_with_nothing_kept_says_so(
 def test_sample_and_force_need_verify(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rebuild", "--sample", "3"]) == 2
     assert "--sample and --force go with --verify" in capsys.readouterr().out
+    assert main(["rebuild", "--rollback", "--force"]) == 2
+    assert "--sample and --force go with --verify" in capsys.readouterr().out
+
+
+def test_verify_and_rollback_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["rebuild", "--verify", "--rollback"])
+    assert exited.value.code == 2
+    assert "not allowed with argument --verify" in capsys.readouterr().err
+
+
+def test_a_sample_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["rebuild", "--verify", "--sample", "0"])
+    assert "must be at least 1" in capsys.readouterr().err
 
 
 def test_verify_refuses_prints_what_differs_then_force_switches_and_rollback_returns(
