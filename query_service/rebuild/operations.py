@@ -7,6 +7,7 @@ rebuild may first compare the new generation with the serving one and refuse to 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 from query_service.bootstrap import build_read_store
 from query_service.consumers.outbox_log import OutboxLog
 from query_service.projector.stats import ProjectorStats
-from query_service.read_store.port import ReadStore
+from query_service.read_store.port import ReadStore, ReadStoreError
 from query_service.rebuild.progress import Progress, Silent
 from query_service.rebuild.replay import Replay
 from query_service.rebuild.switch import rollback_target
 from query_service.rebuild.verify import VerifyReport, verify
 from query_service.settings import QuerySettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,14 @@ def rebuild_read_models(
     live = build_read_store(settings)
     try:
         generation = live.create_generation()
-        progress = progress or Silent()
-        outcome = _fill_and_switch(settings, live, generation, stop, progress, verification)
-        if not outcome.switched:  # so that a rollback's target is always one that served
-            live.drop_generation(generation)
-        return outcome
+        outcome: Outcome | None = None
+        try:
+            progress = progress or Silent()
+            outcome = _fill_and_switch(settings, live, generation, stop, progress, verification)
+            return outcome
+        finally:
+            if outcome is None or not outcome.switched:
+                _drop(live, generation)
     finally:
         live.close()
 
@@ -80,6 +86,15 @@ def roll_back(
         return _fill_and_switch(settings, live, generation, stop, progress or Silent(), None)
     finally:
         live.close()
+
+
+def _drop(live: ReadStore, generation: str) -> None:
+    """Drop a generation that never served, so that every generation older than the serving
+    one has served (the rollback's target); if the store is away, it stays and says so."""
+    try:
+        live.drop_generation(generation)
+    except ReadStoreError as error:
+        log.warning("could not drop %s, which never served: %s", generation, error)
 
 
 def _fill_and_switch(

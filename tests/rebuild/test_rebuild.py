@@ -152,3 +152,21 @@ def test_a_rollback_switches_back_to_the_replaced_generation_caught_up(
     assert after.id in live_store.load_conferences([after.id])
     with pytest.raises(NothingToRollBack, match="g1 serves and no older generation is kept"):
         roll_back(settings, threading.Event())
+
+
+class Failing(Silent):
+    def phase(self, message: str) -> None:
+        if message.startswith("switching"):
+            raise RuntimeError("the operator's terminal went away")
+
+
+def test_a_rebuild_that_fails_before_the_switch_drops_its_generation(
+    settings: QuerySettings, live_store: ReadStore, command_engine: sa.Engine
+) -> None:
+    """Else a later rollback could pick a generation that never served."""
+    _conferences(command_engine, 1)
+
+    with pytest.raises(RuntimeError, match="terminal went away"):
+        rebuild_read_models(settings, threading.Event(), Failing())
+
+    assert [g.name for g in live_store.describe_generations()] == ["g1"]
