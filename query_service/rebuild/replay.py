@@ -29,6 +29,8 @@ class Replay:
         self._log = log
         self._projector = Projector(log, target, batch_size=batch_size)
         self._progress = progress
+        self._total: int | None = None
+        """The log's size when the replay began (counted once: a count reads the table)."""
         self.events = 0
 
     @property
@@ -37,10 +39,11 @@ class Replay:
 
     def run(self, stop: threading.Event) -> bool:
         """Read until the log has nothing more below the horizon; False if stopped."""
-        total = self._log.count()
+        if self._total is None:
+            self._total = self._log.count()
         while not stop.is_set() and (batch := self._projector.step(stop)):
             self.events += batch
-            self._progress.replayed(self.events, max(total, self.events))
+            self._progress.replayed(self.events, max(self._total, self.events))
         return not stop.is_set()
 
     def catch_up(self, stop: threading.Event) -> bool:
