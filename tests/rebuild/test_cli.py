@@ -104,3 +104,18 @@ def test_verify_refuses_prints_what_differs_then_force_switches_and_rollback_ret
     assert "Rolled back: the search API reads g2 again." in capsys.readouterr().out
     assert served.load_conferences([one.id])[one.id].name == "Tampered"
     assert served.load_conferences([two.id])[two.id].name == "Two"
+
+
+def test_an_unreachable_command_database_says_what_to_look_at(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:9/none")
+    query = f"sqlite:///{tmp_path / 'q.db'}"
+    monkeypatch.setenv("SEARCH_URL", query)
+
+    assert main(["rebuild"]) == 2
+    out = capsys.readouterr().out
+    assert "Cannot rebuild: OperationalError" in out
+    assert "Is DATABASE_URL (the command database, migrated)" in out
+    read_store = _read_store(QuerySettings(search_url=query))
+    assert [g.name for g in read_store.describe_generations()] == ["g1"]  # g2 was dropped
