@@ -56,7 +56,7 @@ import httpx
 import pika
 import sqlalchemy as sa
 
-from benchmarks.ceilings.raw_bulk import bulk_ingest, create_talks_index
+from benchmarks.ceilings.raw_bulk import bulk_ingest, create_talks_index, every_source
 from benchmarks.ceilings.raw_pika import RawMessage, publish_with_confirms
 from benchmarks.ceilings.raw_pipeline import PipelineLatency, raw_pipeline_latency
 from benchmarks.http_load import Throughput, Visibility, closed_loop, paced_visibility
@@ -397,17 +397,7 @@ def measure_projector(stack: IsolatedStack, search: httpx.Client, events: int) -
 
 def projected_documents(search: httpx.Client, prefix: str) -> list[dict[str, Any]]:
     """The talks' ``_source`` documents exactly as the projector indexed them."""
-    documents: list[dict[str, Any]] = []
-    after: list[Any] | None = None
-    while True:
-        body: dict[str, Any] = {"size": 5000, "sort": [{"id": "asc"}], "query": {"match_all": {}}}
-        if after is not None:
-            body["search_after"] = after
-        hits = search.post(f"/{prefix}talks/_search", json=body).json()["hits"]["hits"]
-        if not hits:
-            return documents
-        documents += [hit["_source"] for hit in hits]
-        after = hits[-1]["sort"]
+    return every_source(search, f"{prefix}talks")
 
 
 def measure_raw_bulk(stack: IsolatedStack, search: httpx.Client) -> Rate:

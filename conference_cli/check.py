@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "check", help="compare the read models with the write model (exit 1 on a difference)"
     )
     parser.add_argument(
-        "--sample", type=_positive, metavar="N", help="check N random aggregates, not all"
+        "--sample", type=positive, metavar="N", help="check N random aggregates, not all"
     )
     parser.add_argument(
         "--repair",
@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--seed", type=int, default=None, help="of the --sample choice")
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
@@ -58,14 +58,23 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
     settings = load_settings()
     try:
         return _run(args, settings, out)
-    except (sa.exc.OperationalError, sa.exc.ProgrammingError, ReadStoreUnavailable) as error:
-        out.print(
-            f"[red]Cannot check:[/] {type(error).__name__}: {_first_line(error)}\n"
-            "Is DATABASE_URL (the command database, migrated) and the read store "
-            "(SEARCH_URL) of this deployment reachable, with the same environment as its roles?",
-            highlight=False,
-        )
-        return CANNOT_READ
+    except UNREADABLE as error:
+        return cannot_read("check", error, out)
+
+
+UNREADABLE = (sa.exc.OperationalError, sa.exc.ProgrammingError, ReadStoreUnavailable)
+"""What a tool that reads the deployment meets when a database or read store is away."""
+
+
+def cannot_read(what: str, error: Exception, out: Console) -> int:
+    """Say which of the deployment's parts could not be read, and what to look at."""
+    out.print(
+        f"[red]Cannot {what}:[/] {type(error).__name__}: {_first_line(error)}\n"
+        "Is DATABASE_URL (the command database, migrated) and the read store "
+        "(SEARCH_URL) of this deployment reachable, with the same environment as its roles?",
+        highlight=False,
+    )
+    return CANNOT_READ
 
 
 def _first_line(error: Exception) -> str:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from conference_cli import check, dead_letters, demo, roles, status, supervisor, tokens
+from conference_cli import check, dead_letters, demo, rebuild, roles, status, supervisor, tokens
 from service_conventions.logs import LoggingSettingError, configure_logging
 
 
@@ -70,9 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_metrics_port(projector, 9101)
     relay = sub.add_parser("relay", help="publish the outbox to the broker (distributed shape)")
     _add_metrics_port(relay, 9102)
-    sub.add_parser(
-        "rebuild", help="rebuild the read models from the event log, then switch over atomically"
-    )
+    rebuild.add_parser(sub)
     sub.add_parser("migrate", help="bring the command database schema up to date")
 
     dead_letters.add_parser(sub)
@@ -113,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "relay":
             return roles.relay(_metrics_port(args.metrics_port, 9102))
         case "rebuild":
-            return roles.rebuild()
+            return roles.rebuild(args)
         case "check":
             return check.run(args)
         case "status":

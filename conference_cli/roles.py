@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import threading
@@ -112,20 +113,10 @@ def relay(metrics_port: int = 0) -> int:
     return 0
 
 
-def rebuild() -> int:
-    from query_service.rebuild import rebuild_read_models
-    from query_service.settings import load_settings
+def rebuild(args: argparse.Namespace) -> int:
+    from conference_cli import rebuild as operation
 
-    def report(events: int) -> None:
-        print(f"\r  replayed {events} events", end="", flush=True)
-
-    print("Rebuilding the read models from the event log; the current ones keep serving.")
-    generation = rebuild_read_models(load_settings(), _stop_on_signals("rebuild"), report)
-    if generation is None:
-        print("\nStopped before the switch-over; the current read models are unchanged.")
-        return 1
-    print(f"\nSwitched the search API over to the rebuilt read models ({generation}).")
-    return 0
+    return operation.run(args, _stop_on_signals("rebuild"))
 
 
 def prune_idempotency_keys(older_than_hours: float) -> int:

@@ -16,6 +16,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -62,3 +63,18 @@ def bulk_ingest(
             raise RuntimeError(f"bulk ingest refused a document: {failed}")
     client.post(f"/{index}/_refresh").raise_for_status()
     return BulkResult(len(documents), time.perf_counter() - started)
+
+
+def every_source(search: httpx.Client, index: str) -> list[dict[str, Any]]:
+    """Every ``_source`` document of ``index`` (or alias), in id order."""
+    documents: list[dict[str, Any]] = []
+    after: list[Any] | None = None
+    while True:
+        body: dict[str, Any] = {"size": 5000, "sort": [{"id": "asc"}], "query": {"match_all": {}}}
+        if after is not None:
+            body["search_after"] = after
+        hits = search.post(f"/{index}/_search", json=body).json()["hits"]["hits"]
+        if not hits:
+            return documents
+        documents += [hit["_source"] for hit in hits]
+        after = hits[-1]["sort"]

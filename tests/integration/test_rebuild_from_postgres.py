@@ -41,7 +41,7 @@ def test_the_rebuild_reads_a_postgres_url(platform_url: str, tmp_path: Path) -> 
         database_url=platform_url, search_url=f"sqlite:///{tmp_path / 'query.db'}"
     )
 
-    assert rebuild_read_models(settings, threading.Event()) == "g2"
+    assert rebuild_read_models(settings, threading.Event()).generation == "g2"
 
     read_store = SqliteReadStore(tmp_path / "query.db")
     try:

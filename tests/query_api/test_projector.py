@@ -279,8 +279,8 @@ def test_rebuild_fills_a_new_generation_then_switches(
     live.initialize()
     make_projector(outbox, live).run_until_idle()
     before = _state(live, conf, talks)
-    generation = rebuild_read_models(settings, threading.Event())
-    assert generation == "g2"
+    outcome = rebuild_read_models(settings, threading.Event())
+    assert (outcome.generation, outcome.switched, outcome.caught_up) == ("g2", True, True)
     assert _state(live, conf, talks) == before
     assert live.checkpoint("outbox-tail") == outbox.count()
     programme.accept(programme.submit(conf, title="After the rebuild"))
