@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+import orjson
 
 from query_service.consumers.source import SourceRecord
 from query_service.projections.dispatch import PROJECTED_AGGREGATE_TYPES
@@ -50,8 +51,8 @@ def _attribute(envelope: Any, name: str) -> str | None:
 
 def decode(record: SourceRecord) -> Decoded:
     try:
-        envelope = json.loads(record.envelope)
-    except ValueError:
+        envelope = orjson.loads(record.envelope)  # a third of json.loads' time (ADR 083)
+    except ValueError:  # orjson.JSONDecodeError; also NaN and Infinity, which are not JSON
         return Decoded(record, Verdict.DEAD_LETTER, reason="malformed: not JSON")
     event_id = _attribute(envelope, "id")
     event_type = _attribute(envelope, "type")

@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from opensearchpy import OpenSearch
+import orjson
+from opensearchpy import JSONSerializer, OpenSearch
 from opensearchpy import exceptions as errors
 
 from query_service.read_store.port import ReadStoreError, ReadStoreUnavailable
@@ -34,6 +35,27 @@ def _reason(error: errors.TransportError) -> str:
     return str(error.error)
 
 
+class OrjsonSerializer(JSONSerializer):
+    """``opensearch-py``'s JSON serializer with orjson doing the work: a ``_bulk`` of the
+    projector's batch is one ``dumps`` per line, and the standard library's took 8% of the
+    projector's CPU (ADR 083). What orjson does not know falls back to the stock
+    ``default`` (dates, UUIDs, decimals); errors are the client's ``SerializationError``."""
+
+    def loads(self, s: str) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError as error:
+            raise errors.SerializationError(s, error) from None
+
+    def dumps(self, data: Any) -> Any:
+        if isinstance(data, str):
+            return data
+        try:
+            return orjson.dumps(data, default=self.default, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError as error:
+            raise errors.SerializationError(data, error) from None
+
+
 class OpenSearchClient:
     engine = ENGINE
 
@@ -47,6 +69,7 @@ class OpenSearchClient:
             # Kept-alive connections: the query API's worker threads and the projector's
             # two writers call at once (urllib3 keeps 1 by default and reconnects the rest).
             pool_maxsize=CONNECTIONS,
+            serializer=OrjsonSerializer(),
         )
 
     @contextmanager
