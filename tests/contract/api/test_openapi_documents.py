@@ -117,7 +117,7 @@ def test_successes_document_their_headers(write_api: dict[str, Any]) -> None:
         headers = success["headers"]
         assert headers["ETag"]["required"] is True, (path, method)
         assert headers["Idempotent-Replayed"]["required"] is False, (path, method)
-        assert "Consistency-Token" not in headers  # not sent yet: not documented
+        assert headers["Consistency-Token"]["required"] is True, (path, method)
     created = [op for op in writes(write_api) if "201" in op[2]["responses"]]
     assert {(path, method) for path, method, _ in created} == {
         ("/conferences", "post"),
