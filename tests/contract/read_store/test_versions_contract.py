@@ -54,7 +54,8 @@ def test_a_reached_mark_is_visible_to_every_read(read_store: ReadStore) -> None:
         assert time.monotonic() < deadline, "the write never became searchable"
         time.sleep(0.01)
     found = read_store.get_talk(doc.id)
-    assert found is not None and found.talk_version == 2
+    assert found is not None
+    assert found.talk_version == 2
     [hit] = read_store.search_talks(TalkQuery(conference_id=conf_id)).items
     assert hit.talk.talk_version == 2
 
