@@ -2,7 +2,7 @@
 shows the command's effect every time (ADR 080).
 
 Four command kinds take turns (edit a talk, rate it, rename the conference, move the
-talk's slot), each read on the endpoint that shows it, on four conferences at once (so
+talk's slot), each read on the endpoint that shows it, on eight conferences at once (so
 that waiters share the watcher). The scenario runs unchanged on the
 distributed shape (``tests/e2e_distributed``), whose two query-api replicas are read in
 turn.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import httpx
 
@@ -21,7 +21,7 @@ from tests.e2e.conftest import Stack
 from tests.e2e.test_story import _conference, _submit
 
 ITERATIONS = 1000
-WORKERS = 4
+WORKERS = 8
 MAX_WAIT_MS = 10_000
 """The search API's bound: a loaded CI machine may lag seconds, and 503 is not stale."""
 STAGES = ("Main", "Side")
@@ -36,48 +36,38 @@ class AnyStack(Protocol):
     def ok(self, method: str, path: str, body: Any = None) -> dict[str, Any]: ...
 
 
-Check = Callable[[dict[str, Any]], bool]
-Step = tuple[str, str, dict[str, Any], str, Check]
-"""A command (method, path, body) and the read (path) whose answer must show it."""
+class Step(NamedTuple):
+    """A command and the read whose answer must show it."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    read: str
+    shows: Callable[[dict[str, Any]], bool]
 
 
-def _steps(conference_id: str, talk_id: str, i: int) -> Step:
-    kind = i % 4
-    if kind == 0:
-        title = f"Read your writes, take {i}"
-        return (
-            "PATCH",
-            f"/talks/{talk_id}",
-            {"title": title},
-            f"/talks/{talk_id}",
-            lambda talk: bool(talk["title"] == title),
-        )
-    if kind == 1:
-        stars = i % 5 + 1
-        return (
+def _step(conference_id: str, talk_id: str, i: int) -> Step:
+    talk, conference = f"/talks/{talk_id}", f"/conferences/{conference_id}"
+    title, name, stars, stage = f"Take {i}", f"Consistent {i}", i % 5 + 1, STAGES[i // 4 % 2]
+    rating = {"average": stars, "count": 1}
+    return [
+        Step("PATCH", talk, {"title": title}, talk, lambda t: t["title"] == title),
+        Step(
             "PUT",
-            f"/talks/{talk_id}/ratings/ann",
+            f"{talk}/ratings/ann",
             {"stars": stars},
             f"/talks?conference_id={conference_id}",
-            lambda page: bool(page["items"][0]["rating"] == {"average": stars, "count": 1}),
-        )
-    if kind == 2:
-        name = f"Consistent conference {i}"
-        return (
-            "PATCH",
-            f"/conferences/{conference_id}",
-            {"name": name},
-            f"/conferences/{conference_id}",
-            lambda conference: bool(conference["name"] == name),
-        )
-    stage = STAGES[(i // 4) % 2]
-    return (
-        "PUT",
-        f"/conferences/{conference_id}/schedule/{talk_id}",
-        {"stage": stage, "starts_at": "2027-03-01T10:00:00"},
-        f"/conferences/{conference_id}/schedule",
-        lambda schedule: _stage_of(schedule, talk_id) == stage,
-    )
+            lambda page: page["items"][0]["rating"] == rating,
+        ),
+        Step("PATCH", conference, {"name": name}, conference, lambda c: c["name"] == name),
+        Step(
+            "PUT",
+            f"{conference}/schedule/{talk_id}",
+            {"stage": stage, "starts_at": "2027-03-01T10:00:00"},
+            f"{conference}/schedule",
+            lambda schedule: _stage_of(schedule, talk_id) == stage,
+        ),
+    ][i % 4]
 
 
 def _stage_of(schedule: dict[str, Any], talk_id: str) -> str | None:
@@ -110,7 +100,7 @@ def _one_conference(stack: AnyStack, iterations: int) -> tuple[list[str], list[f
     stale: list[str] = []
     latencies: list[float] = []
     for i in range(iterations):
-        method, path, body, read, shows = _steps(conference_id, talk_id, i)
+        method, path, body, read, shows = _step(conference_id, talk_id, i)
         command = stack.send(method, path, body)
         assert command.status_code in (200, 201), command.text
         token = {"Consistency-Token": command.headers["Consistency-Token"]}
