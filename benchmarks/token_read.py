@@ -26,14 +26,9 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.results_file import Row, write
+from benchmarks.results_file import latency_rows, write
 from tests.e2e.conftest import Stack, start_stack, wait_until
 from tests.e2e.test_story import _conference, _submit
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def timed_get(stack: Stack, path: str, headers: dict[str, str]) -> tuple[float, httpx.Response]:
@@ -97,29 +92,12 @@ def main() -> None:
         finally:
             stack.stop()
     rows = [
-        *(
-            Row(
-                "token read, already reached",
-                f"p{int(q * 100)}",
-                percentile(reached, q),
-                percentile(plain, q),
-                "ms",
-                better="lower",
-                ceiling_name="the same read without a token",
-            )
-            for q in (0.5, 0.99)
-        ),
-        *(
-            Row(
-                "token read right after its command",
-                f"p{int(q * 100)}",
-                percentile(token_after, q),
-                percentile(polled, q),
-                "ms",
-                better="lower",
-                ceiling_name="plain reads in a loop until the edit shows",
-            )
-            for q in (0.5, 0.99)
+        *latency_rows("token read, already reached", reached, plain, "the same read, no token"),
+        *latency_rows(
+            "token read right after its command",
+            token_after,
+            polled,
+            "plain reads in a loop until the edit shows",
         ),
     ]
     print(f"{'':<40}{'ours':>10}{'ceiling':>10}{'ratio':>8}")
