@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.results_file import Row, write
+from benchmarks.results_file import latency_rows, write
 from query_service.read_store.sqlite import SqliteReadStore
 from tests.browser.programme import project, seed
 from tests.e2e.conftest import free_port, wait_until
@@ -35,11 +35,6 @@ SEARCHES: list[list[tuple[str, str | int | float | bool | None]]] = [
     [("tag", "kubernetes"), ("day", "2026-06-11")],
 ]
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def serve(folder: Path, port: int) -> None:
@@ -98,18 +93,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    rows = [
-        Row(
-            "search page",
-            f"server time p{int(q * 100)}",
-            percentile(page, q),
-            percentile(json, q),
-            "ms",
-            better="lower",
-            ceiling_name="GET /talks",
-        )
-        for q in (0.5, 0.99)
-    ]
+    rows = latency_rows("search page", page, json, "GET /talks", name="server time ")
     print(f"{'':<18}{'page':>10}{'JSON':>10}{'ratio':>8}")
     for row in rows:
         print(f"{row.name:<18}{row.ours:>8.2f}ms{row.ceiling:>8.2f}ms{row.ratio:>8.2f}")

@@ -53,6 +53,35 @@ class Row:
         return self.ratio <= self.target
 
 
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def latency_rows(
+    section: str,
+    ours: Sequence[float],
+    ceiling: Sequence[float],
+    ceiling_name: str,
+    *,
+    name: str = "",
+    quantiles: Sequence[float] = (0.5, 0.99),
+) -> list[Row]:
+    """One row per quantile of two latency samples in milliseconds (p50, p99)."""
+    return [
+        Row(
+            section,
+            f"{name}p{int(q * 100)}",
+            percentile(ours, q),
+            percentile(ceiling, q),
+            "ms",
+            better="lower",
+            ceiling_name=ceiling_name,
+        )
+        for q in quantiles
+    ]
+
+
 def machine() -> dict[str, str | int]:
     """What the figures were taken on: they only compare within one run on one machine."""
     return {

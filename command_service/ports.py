@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from shared_domain.conference import Conference
+from shared_domain.events import DomainEvent
 from shared_domain.ratings import TalkRatings
 from shared_domain.talk import Talk
 
@@ -82,4 +83,6 @@ class UnitOfWork(Protocol):
         traceback: TracebackType | None,
     ) -> None: ...
 
-    def commit(self) -> None: ...
+    def commit(self) -> Sequence[DomainEvent]:
+        """Save everything in one transaction; the events it recorded."""
+        ...

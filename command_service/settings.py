@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from service_conventions.auth.settings import AuthSettings
+from service_conventions.consistency.settings import ConsistencyTokenSettings
 from service_conventions.database_url import DatabaseUrl
 from service_conventions.http_edge import CorsOrigins
 
@@ -20,7 +21,7 @@ RELAY_BATCH_SIZE = 2000
 """Outbox rows one relay claims, publishes and marks per round: the confirm window."""
 
 
-class Settings(AuthSettings):
+class Settings(AuthSettings, ConsistencyTokenSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: DatabaseUrl = "sqlite:///./var/command.db"

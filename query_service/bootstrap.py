@@ -25,6 +25,7 @@ from query_service.read_store.port import ProjectionStore, ReadStore
 from query_service.read_store.search_engine.factory import build_search_engine_store
 from query_service.read_store.sqlite import SqliteReadStore
 from query_service.settings import QuerySettings
+from service_conventions.consistency.settings import consistency_tokens
 from service_conventions.database_url import sqlite_path
 from service_conventions.metrics.serving import serve_metrics
 
@@ -146,5 +147,6 @@ def create_app(settings: QuerySettings) -> FastAPI:
         build_read_store(settings),
         tokens=settings if settings.query_require_token else None,
         cursors=cursor_signer(settings),
+        consistency=consistency_tokens(settings),
         cors_allow_origins=settings.cors_allow_origins,
     )

@@ -13,12 +13,13 @@ from pydantic_settings import SettingsConfigDict
 
 from query_service.projector.batch import BATCH_SIZE
 from service_conventions.auth.settings import AuthSettings
+from service_conventions.consistency.settings import ConsistencyTokenSettings
 from service_conventions.database_url import DatabaseUrl
 from service_conventions.http_edge import CorsOrigins
 from shared_domain.messaging import EXCHANGE
 
 
-class QuerySettings(AuthSettings):
+class QuerySettings(AuthSettings, ConsistencyTokenSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: DatabaseUrl = Field(

@@ -39,6 +39,7 @@ CORS_REQUEST_HEADERS = (
     "Idempotency-Key",
     "Content-Type",
     "X-Correlation-ID",
+    "Consistency-Token",
 )
 CORS_EXPOSED_HEADERS = (
     "ETag",

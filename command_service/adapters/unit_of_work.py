@@ -102,7 +102,7 @@ class SqlUnitOfWork:
                 f"the database aborted a transaction that lost a race: {exc.orig}"
             ) from exc
 
-    def commit(self) -> None:
+    def commit(self) -> list[DomainEvent]:
         connection, transaction = self._active()
         # Conferences are written first, so a new talk's foreign key finds a conference
         # created in the same transaction; in the outbox a talk's change still comes first,
@@ -114,6 +114,7 @@ class SqlUnitOfWork:
         self._write_outbox(connection, events, self._trace)
         self._commit_sent = True
         transaction.commit()
+        return events
 
     def _active(self) -> tuple[sa.Connection, sa.RootTransaction]:
         if self._connection is None or self._transaction is None:

@@ -21,6 +21,7 @@ from command_service.bootstrap import CommandService, bootstrap
 from command_service.settings import Settings, load_settings
 from service_conventions.api_docs import serve_docs_locally
 from service_conventions.auth.bearer import install_bearer_tokens
+from service_conventions.consistency.settings import consistency_tokens
 from service_conventions.http_edge import install_http_edge
 from service_conventions.metrics.serving import install_metrics
 
@@ -47,6 +48,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = command_service
+    app.state.consistency_tokens = consistency_tokens(settings)
     install_problem_handlers(app)
     install_bearer_tokens(app, settings)
     install_openapi(app)

@@ -2,7 +2,8 @@
 
 Routers build a command from the path and body and hand it to ``CommandRequest.run``, which
 runs it through the command service and renders the answer: the body ``{"id", "version",
-…}``, ``ETag``, and on creation ``201`` with ``Location``. A replayed answer is rendered
+…}``, ``ETag``, ``Consistency-Token`` (what a read must wait for to see this command, ADR
+080), and on creation ``201`` with ``Location``. A replayed answer is rendered
 from the stored result exactly as the first one was, plus ``Idempotent-Replayed: true``.
 """
 
@@ -19,6 +20,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from command_service.api.command_outcomes import counted
+from command_service.api.consistency_tokens import marks_of
 from command_service.api.idempotency import KEY_PATTERN, claim_from
 from command_service.api.preconditions import IF_MATCH_PATTERN, etag, parse_if_match
 from command_service.bootstrap import CommandService
@@ -28,6 +30,7 @@ from command_service.handlers.runner import Handler, IdempotencyClaim
 from command_service.policy.table import authorize
 from service_conventions.auth.bearer import Caller
 from service_conventions.auth.verifier import Principal
+from service_conventions.consistency.token import ConsistencyTokens
 from service_conventions.telemetry import tracing
 from shared_domain.envelope import TraceContext
 
@@ -43,6 +46,7 @@ class CommandRequest:
     trace: TraceContext
     expected_version: ExpectedVersion | None
     idempotency: IdempotencyClaim | None
+    tokens: ConsistencyTokens
 
     @staticmethod
     def new_id() -> str:
@@ -64,7 +68,10 @@ class CommandRequest:
             lambda: self.service.run(handler, command, self.trace, self.idempotency, guard),
         )
         result = outcome.result
-        headers = {"ETag": etag(result.version)}
+        headers = {
+            "ETag": etag(result.version),
+            "Consistency-Token": self.tokens.issue(marks_of(command, outcome)),
+        }
         if outcome.replayed:
             headers["Idempotent-Replayed"] = "true"
         if created_at is None:
@@ -126,6 +133,7 @@ async def get_command_request(
         trace=trace_of(request, principal.subject),
         expected_version=parse_if_match(if_match),
         idempotency=await claim_from(request, idempotency_key, principal.subject),
+        tokens=request.app.state.consistency_tokens,
     )
 
 

@@ -9,7 +9,7 @@ Every write operation requires a bearer JWT (``bearer_security``): the document 
 all of them at once, because the rule is the API's, not any one route's. A 201 links to the
 operations that take the new id (``creation_links``), so a client, or a stateful fuzzer,
 can follow from a new conference or talk to what can be done with it.
-``Consistency-Token`` is not documented: the API does not send it yet.
+Every success also answers ``Consistency-Token``: the search API waits for it (ADR 080).
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ REPLAYED = string_header(
     "true when this is the stored answer to an earlier request with the same Idempotency-Key",
     required=False,
     enum=["true"],
+)
+CONSISTENCY_TOKEN = string_header(
+    "Opaque: send it to the search API (several comma-joined) to read this command's "
+    "effect; reads wait until the read models reflect it",
+    pattern=r"^ct1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
 )
 LOCATION = string_header("The created resource's path (/conferences/<id>, /talks/<id>)")
 RETRY_AFTER = string_header("Seconds to wait before retrying")
@@ -69,14 +74,19 @@ def _command_responses(status: int, description: str, headers: dict[str, Any]) -
 CREATES = _command_responses(
     201,
     "Created: the new aggregate's id and version",
-    {"Location": LOCATION, "ETag": ETAG, "Idempotent-Replayed": REPLAYED},
+    {
+        "Location": LOCATION,
+        "ETag": ETAG,
+        "Consistency-Token": CONSISTENCY_TOKEN,
+        "Idempotent-Replayed": REPLAYED,
+    },
 )
 """``responses=`` of a command that creates an aggregate."""
 
 CHANGES = _command_responses(
     200,
     "Done: the changed aggregate's id and new version",
-    {"ETag": ETAG, "Idempotent-Replayed": REPLAYED},
+    {"ETag": ETAG, "Consistency-Token": CONSISTENCY_TOKEN, "Idempotent-Replayed": REPLAYED},
 )
 """``responses=`` of a command on an existing aggregate."""
 

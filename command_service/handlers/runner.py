@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -21,6 +21,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from command_service.errors import ConcurrencyConflict, ConnectionLost, IdempotencyKeyReused
 from command_service.handlers.result import CommandResult
 from command_service.ports import UnitOfWork
+from shared_domain.events import DomainEvent
 
 C = TypeVar("C")
 Handler = Callable[[C, UnitOfWork], CommandResult]
@@ -46,6 +47,8 @@ class CommandRun:
     result: CommandResult
     replayed: bool = False
     """True when the result is the stored answer of an earlier request with the same key."""
+    events: Sequence[DomainEvent] = field(default=(), compare=False)
+    """What the command recorded (none on a replay, or when it changed nothing)."""
 
 
 def run(
@@ -100,5 +103,5 @@ def _attempt(
         result = handler(command, uow)
         if idempotency is not None:
             uow.idempotency.record(idempotency.key, idempotency.fingerprint, result.to_data())
-        uow.commit()
-        return CommandRun(result)
+        events = uow.commit()
+        return CommandRun(result, events=tuple(events))

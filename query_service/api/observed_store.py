@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -29,6 +29,7 @@ from query_service.read_store.port import (
     TalkSearch,
     TopTalksQuery,
 )
+from service_conventions.consistency.token import MarkRef
 from service_conventions.metrics.catalog import SEARCH_DURATION
 from service_conventions.telemetry import tracing
 
@@ -87,6 +88,9 @@ class ObservedSearch:
 
     def top_talks(self, query: TopTalksQuery) -> Sequence[TalkDocument]:
         return self._call(lambda: self.inner.top_talks(query), "top_talks")
+
+    def read_versions(self, refs: Collection[MarkRef]) -> dict[MarkRef, int]:
+        return self._call(lambda: self.inner.read_versions(refs))
 
     def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]:
         return self._call(lambda: self.inner.speakers(query), "speakers")

@@ -35,6 +35,21 @@ class InvalidParameter(Exception):
         self.message = message
 
 
+class ReadModelBehind(ReadStoreUnavailable):
+    """The read models did not reach a ``Consistency-Token`` within ``wait_ms``: the store
+    answers, but not yet with what the client wrote (a page shows it as unavailable)."""
+
+    def __init__(self, wait_ms: int) -> None:
+        super().__init__(
+            f"the read models have not reached the Consistency-Token after {wait_ms} ms; "
+            f"retry after {RETRY_AFTER_SECONDS} s, or with a larger wait_ms"
+        )
+
+
+RETRY_AFTER_SECONDS = 1
+"""A projector that is minutes behind is an outage, not a lag: retry soon, not later."""
+
+
 class NotFound(Exception):
     def __init__(self, resource: str, identifier: str) -> None:
         super().__init__(f"{resource} {identifier!r} does not exist")
@@ -79,12 +94,16 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # Logged once per outage by the observed store (api/observed_store.py), not per request.
+    behind = isinstance(exc, ReadModelBehind)
     return problem_response(
         request,
         status=503,
-        code="read-store-unavailable",
-        title="The read store is unavailable",
+        code="read-model-behind" if behind else "read-store-unavailable",
+        title="The read models have not reached the Consistency-Token yet"
+        if behind
+        else "The read store is unavailable",
         detail=str(exc),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if behind else None,
     )
 
 

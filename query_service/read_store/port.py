@@ -7,13 +7,14 @@ Elasticsearch and OpenSearch adapters all implement it without the port changing
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
 from query_service.documents import ConferenceDocument, TalkDocument
+from service_conventions.consistency.token import MarkRef
 
 FACET_FIELDS = ("tag", "level", "format", "language", "status", "stage", "day")
 
@@ -225,6 +226,11 @@ class TalkSearch(Protocol):
     def top_talks(self, query: TopTalksQuery) -> Sequence[TalkDocument]: ...
 
     def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]: ...
+
+    def read_versions(self, refs: Collection[MarkRef]) -> dict[MarkRef, int]:
+        """The version each mark has reached in what searches see (0: its document is not
+        there yet), in one batched read: the consistency watcher's only query (ADR 080)."""
+        ...
 
 
 class ProjectionStore(Protocol):

@@ -145,7 +145,9 @@ def database_url(tmp_path: Path, migrated_database: Path) -> str:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return load_settings(
-        database_url=database_url, auth_signing_key_file=tmp_path / "var" / "auth-key.pem"
+        database_url=database_url,
+        auth_signing_key_file=tmp_path / "var" / "auth-key.pem",
+        consistency_token_key_file=tmp_path / "var" / "consistency-token.key",
     )
 
 

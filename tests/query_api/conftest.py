@@ -14,6 +14,7 @@ from query_service.consumers.outbox_tail import OutboxTail
 from query_service.projector.projector import Projector
 from query_service.projector.retry import RetryPolicy
 from query_service.read_store.sqlite import SqliteReadStore
+from service_conventions.consistency.token import ConsistencyTokens
 from tests.query_api.support import Outbox, Programme
 
 
@@ -55,7 +56,15 @@ def cursors() -> CursorSigner:
 
 
 @pytest.fixture
-def client(store: SqliteReadStore, cursors: CursorSigner) -> Iterator[TestClient]:
-    app = create_api(store, cursors=cursors)
+def tokens() -> ConsistencyTokens:
+    """The key Consistency-Token headers to the client's app are signed with."""
+    return ConsistencyTokens.ephemeral()
+
+
+@pytest.fixture
+def client(
+    store: SqliteReadStore, cursors: CursorSigner, tokens: ConsistencyTokens
+) -> Iterator[TestClient]:
+    app = create_api(store, cursors=cursors, consistency=tokens)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -136,6 +136,7 @@ def test_cors_allows_the_configured_origins(store: SqliteReadStore) -> None:
         other = client.get("/talks", headers={"Origin": "https://evil.example"})
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
     assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+    assert "consistency-token" in allowed.headers["access-control-allow-headers"].lower()
     assert simple.headers["access-control-allow-origin"] == "https://app.example.org"
     assert "consistency-token" in simple.headers["access-control-expose-headers"].lower()
     assert "access-control-allow-origin" not in other.headers

@@ -25,7 +25,7 @@ treats both as a lost race and re-reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -62,6 +62,8 @@ from query_service.read_store.search_engine.mappings import (
     index_body,
 )
 from query_service.read_store.search_engine.naming import KINDS, IndexNames
+from query_service.read_store.versions import documents_to_read, fields_of, versions_in
+from service_conventions.consistency.token import MarkRef
 from service_conventions.json_types import JsonDict
 
 PAGE = 1000
@@ -277,6 +279,20 @@ class SearchEngineReadStore:
     def top_talks(self, query: TopTalksQuery) -> Sequence[TalkDocument]:
         response = self._client.search(self._target("talks"), qb.top_talks_body(query))
         return [indexed.talk_from_source(h["_source"]) for h in response["hits"]["hits"]]
+
+    def read_versions(self, refs: Collection[MarkRef]) -> dict[MarkRef, int]:
+        """A search by ids, not a multi-get: a search sees what the API's searches see (the
+        refreshed index), where a realtime get would see writes not yet searchable."""
+        found: dict[str, dict[str, JsonDict]] = {}
+        for documents, ids in documents_to_read(refs).items():
+            body = {
+                "query": {"ids": {"values": ids}},
+                "size": len(ids),
+                "_source": [f"doc.{field}" for field in fields_of(documents)],
+            }
+            hits = self._client.search(self._target(documents), body)["hits"]["hits"]
+            found[documents] = {h["_id"]: h["_source"]["doc"] for h in hits}
+        return versions_in(refs, found)
 
     def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]:
         """All speakers, fetched in hash partitions of the grouping key so that no single

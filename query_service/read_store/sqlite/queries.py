@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from query_service.document_codec import (
@@ -14,6 +14,7 @@ from query_service.document_codec import (
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.read_store.port import SpeakerQuery, SpeakerSummary, TopTalksQuery
 from query_service.read_store.sqlite.writer import speaker_key
+from service_conventions.json_types import JsonDict
 
 SPEAKER_STATUSES = ("submitted", "accepted", "scheduled")
 """Speakers count talks still in the programme or its pipeline, not rejected or withdrawn."""
@@ -41,6 +42,19 @@ def load_conferences(
     )
     docs = (conference_from_json(json.loads(r[0])) for r in rows)
     return {d.id: d for d in docs}
+
+
+def documents_json(
+    conn: sqlite3.Connection, g: str, documents: str, ids: Sequence[str]
+) -> dict[str, JsonDict]:
+    """The stored JSON of some ``talks`` or ``conferences``, by id, undecoded."""
+    if not ids:
+        return {}
+    table = {"talks": f"{g}_talks", "conferences": f"{g}_conferences"}[documents]
+    rows = conn.execute(
+        f"SELECT id, doc FROM {table} WHERE id IN ({', '.join('?' * len(ids))})", ids
+    )
+    return {str(id): json.loads(doc) for id, doc in rows}
 
 
 def get_visible_talk(conn: sqlite3.Connection, g: str, talk_id: str) -> TalkDocument | None:

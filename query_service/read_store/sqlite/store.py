@@ -8,7 +8,7 @@ switch-over is seen at once. A store built with an explicit generation is pinned
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +34,8 @@ from query_service.read_store.port import (
 from query_service.read_store.sqlite import queries, schema, writer
 from query_service.read_store.sqlite.connection import ConnectionPool
 from query_service.read_store.sqlite.search import search_talks
+from query_service.read_store.versions import documents_to_read, versions_in
+from service_conventions.consistency.token import MarkRef
 
 
 class SqliteReadStore:
@@ -157,6 +159,15 @@ class SqliteReadStore:
     def speakers(self, query: SpeakerQuery) -> Sequence[SpeakerSummary]:
         with self._pool.snapshot() as conn:
             return queries.speakers(conn, self._generation(conn), query)
+
+    def read_versions(self, refs: Collection[MarkRef]) -> dict[MarkRef, int]:
+        with self._pool.snapshot() as conn:
+            g = self._generation(conn)
+            found = {
+                documents: queries.documents_json(conn, g, documents, ids)
+                for documents, ids in documents_to_read(refs).items()
+            }
+        return versions_in(refs, found)
 
     # --- ProjectionStore ------------------------------------------------------------
 

@@ -101,6 +101,20 @@ def test_every_read_documents_its_problems(search_api: dict[str, Any]) -> None:
     assert "503" in search_api["paths"]["/health/ready"]["get"]["responses"]
 
 
+def test_every_read_documents_read_your_writes(search_api: dict[str, Any]) -> None:
+    """The token header, the bound on the wait and the 503 past it, on every read."""
+    reads = [op for op in operations(search_api) if op[0] not in PROBES]
+    assert len(reads) >= 6
+    for path, _method, operation in reads:
+        parameters = {(p["in"], p["name"]): p for p in operation["parameters"]}
+        assert ("header", "Consistency-Token") in parameters, path
+        wait = parameters[("query", "wait_ms")]["schema"]
+        assert (wait["minimum"], wait["maximum"], wait["default"]) == (0, 10_000, 2000), path
+        behind = operation["responses"]["503"]
+        assert "read-model-behind" in behind["description"], path
+        assert "Retry-After" in behind["headers"], path
+
+
 def test_every_write_operation_requires_the_bearer_scheme(write_api: dict[str, Any]) -> None:
     scheme = write_api["components"]["securitySchemes"]["HTTPBearer"]
     assert scheme == {**scheme, "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -117,7 +131,7 @@ def test_successes_document_their_headers(write_api: dict[str, Any]) -> None:
         headers = success["headers"]
         assert headers["ETag"]["required"] is True, (path, method)
         assert headers["Idempotent-Replayed"]["required"] is False, (path, method)
-        assert "Consistency-Token" not in headers  # not sent yet: not documented
+        assert headers["Consistency-Token"]["required"] is True, (path, method)
     created = [op for op in writes(write_api) if "201" in op[2]["responses"]]
     assert {(path, method) for path, method, _ in created} == {
         ("/conferences", "post"),

@@ -225,7 +225,7 @@ class FakeUnitOfWork:
         self._active = False
         self._fresh()  # whatever was not committed is gone
 
-    def commit(self) -> None:
+    def commit(self) -> list[DomainEvent]:
         if not self._active:
             raise RuntimeError("a unit of work is used inside its `with` block only")
         store = self._store
@@ -251,6 +251,7 @@ class FakeUnitOfWork:
         store.idempotency.update(self.idempotency.recorded)
         store.commits += 1
         self._active = False  # a committed transaction is over
+        return events
 
 
 def _found(aggregate: A | None, missing: Exception) -> A:

@@ -82,8 +82,9 @@ class FakeUnitOfWork:
     def __exit__(self, *exc_info: object) -> None:
         return None
 
-    def commit(self) -> None:
+    def commit(self) -> list[object]:
         self.committed = True
+        return []
 
 
 def _losing(

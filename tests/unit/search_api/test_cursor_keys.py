@@ -6,8 +6,9 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from query_service.api.cursor_keys import cursor_signer, shared_key
+from query_service.api.cursor_keys import cursor_signer
 from query_service.settings import load_settings
+from service_conventions.key_files import shared_key
 
 
 def test_the_key_file_is_created_once_private_and_then_reused(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Read your writes: the ``Consistency-Token`` the write API signs and the search API opens."""
