@@ -77,14 +77,13 @@ def _narrowing(g: str, query: TalkQuery, column: str, params: dict[str, Any]) ->
             continue
         groups = [(v,) for v in values] if field.all_must_match else [values]
         for group in groups:
-            names = []
-            for value in group:
-                names.append(f":v{len(params)}")
-                params[names[-1][1:]] = value
-            params[f"f{len(params)}"] = field.name
+            n = len(params)
+            params[f"f{n}"] = field.name
+            params.update({f"v{n}_{i}": value for i, value in enumerate(group)})
+            names = ", ".join(f":v{n}_{i}" for i in range(len(group)))
             where.append(
-                f"{column} IN (SELECT seq FROM {g}_talk_fields WHERE field = :f{len(params) - 1} "
-                f"AND value IN ({', '.join(names)}))"
+                f"{column} IN (SELECT seq FROM {g}_talk_fields "
+                f"WHERE field = :f{n} AND value IN ({names}))"
             )
     return where
 
