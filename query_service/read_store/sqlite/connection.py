@@ -40,6 +40,7 @@ class ConnectionPool:
             conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 5000")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA temp_store = MEMORY")  # the search's match set (search.py)
             self._local.conn = conn
             with self._lock:
                 self._opened.append(conn)

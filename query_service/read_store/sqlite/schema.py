@@ -45,6 +45,16 @@ def generation_ddl(g: str) -> list[str]:
         )""",
         f"CREATE INDEX IF NOT EXISTS {g}_talks_conference ON {g}_talks (conference_id, status)",
         f"CREATE INDEX IF NOT EXISTS {g}_talks_starts ON {g}_talks (starts_epoch)",
+        f"CREATE INDEX IF NOT EXISTS {g}_talks_visible ON {g}_talks (visible)",
+        # Keyword fields (fields.py), one row per value: narrow a search by (field, value),
+        # count the facets of a set of matches by talk.
+        f"""CREATE TABLE IF NOT EXISTS {g}_talk_fields (
+            seq INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (seq, field, value)
+        ) WITHOUT ROWID""",
+        f"CREATE INDEX IF NOT EXISTS {g}_talk_fields_value ON {g}_talk_fields (field, value)",
         f"""CREATE VIRTUAL TABLE IF NOT EXISTS {g}_talks_fts USING fts5 (
             title, speakers, abstract, tags, tokenize = 'porter unicode61'
         )""",

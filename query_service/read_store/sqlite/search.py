@@ -18,10 +18,17 @@ from query_service.read_store.port import (
     TalkQuery,
     TalkSort,
 )
+from query_service.read_store.sqlite.fields import FIELDS
 from query_service.read_store.sqlite.fts_query import match_expression
 from query_service.read_store.sqlite.writer import SPEAKER_SEPARATOR
 
 MAX_FACET_VALUES = 50
+MANY_MATCHES_SHARE = 6
+"""Matches of more than a sixth of the talks are counted by scanning the keyword index
+(measured crossover at 50,000 talks: about 1 in 6.5)."""
+_MATCHES_DDL = (
+    "CREATE TEMP TABLE IF NOT EXISTS search_matches (seq INTEGER PRIMARY KEY, score REAL)"
+)
 SNIPPET_TOKENS = 24
 _OPEN, _CLOSE = "\x02", "\x03"
 # bm25 weights follow the FTS column order: title, speakers, abstract, tags.
@@ -51,15 +58,6 @@ _ORDERS: dict[TalkSort, tuple[_Key, ...]] = {
     TalkSort.TITLE: (_Key("t.title_key"), _Key("t.id")),
 }
 
-_FACET_COLUMNS = {
-    "level": "level",
-    "format": "format",
-    "language": "language",
-    "status": "status",
-    "stage": "stage",
-    "day": "day",
-}
-
 
 def _order(query: TalkQuery) -> tuple[_Key, ...]:
     sort = query.effective_sort
@@ -69,52 +67,50 @@ def _order(query: TalkQuery) -> tuple[_Key, ...]:
     return _ORDERS[sort]
 
 
-def _any_of(column: str, name: str, values: tuple[str, ...], params: dict[str, Any]) -> str:
-    names = []
-    for i, value in enumerate(values):
-        params[f"{name}{i}"] = value
-        names.append(f":{name}{i}")
-    return f"t.{column} IN ({', '.join(names)})"
-
-
-def _filters(query: TalkQuery, params: dict[str, Any]) -> list[str]:
-    where = ["t.visible = 1"]
-    if query.conference_id is not None:
-        params["conference_id"] = query.conference_id
-        where.append("t.conference_id = :conference_id")
-    for i, tag in enumerate(query.tags):
-        params[f"tag{i}"] = tag
-        where.append(f"EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = :tag{i})")
-    for column, name, values in (
-        ("level", "level", query.levels),
-        ("format", "format", query.formats),
-        ("language", "language", query.languages),
-        ("status", "status", query.statuses),
-        ("stage", "stage", query.stages),
-        ("day", "day", tuple(d.isoformat() for d in query.days)),
-    ):
-        if values:
-            where.append(_any_of(column, name, values, params))
+def _narrowing(g: str, query: TalkQuery, column: str, params: dict[str, Any]) -> list[str]:
+    """``column IN (...)`` per asked keyword field, each served by the (field, value)
+    index; tags give one clause each (all must match), other fields one of any value."""
+    where = []
+    for field in FIELDS:
+        values = field.of_query(query)
+        if not values:
+            continue
+        groups = [(v,) for v in values] if field.all_must_match else [values]
+        for group in groups:
+            n = len(params)
+            params[f"f{n}"] = field.name
+            params.update({f"v{n}_{i}": value for i, value in enumerate(group)})
+            names = ", ".join(f":v{n}_{i}" for i in range(len(group)))
+            where.append(
+                f"{column} IN (SELECT seq FROM {g}_talk_fields "
+                f"WHERE field = :f{n} AND value IN ({names}))"
+            )
     return where
 
 
-def _base(
-    g: str, query: TalkQuery, keys: tuple[_Key, ...], match: str | None
-) -> tuple[str, dict[str, Any]]:
+def _collect_matches(
+    conn: sqlite3.Connection, g: str, query: TalkQuery, match: str | None, ranked: bool
+) -> int:
+    """Fills ``temp.search_matches`` with the matching talks (and their bm25 score when
+    the page is ranked by it): the one pass over the matches that total, facets and the
+    page all read. Returns the total."""
+    conn.execute(_MATCHES_DDL)
+    conn.execute("DELETE FROM temp.search_matches")
     params: dict[str, Any] = {}
-    where = _filters(query, params)
-    columns = ", ".join(f"{k.expression} AS k{i}" for i, k in enumerate(keys))
     if match is None:
-        sql = f"WITH base AS (SELECT t.*, {columns} FROM {g}_talks t WHERE {' AND '.join(where)})"
-        return sql, params
-    params["match"] = match
-    sql = (
-        f"WITH m AS (SELECT rowid AS seq, bm25({g}_talks_fts, {_BM25}) AS score "
-        f"FROM {g}_talks_fts WHERE {g}_talks_fts MATCH :match), "
-        f"base AS (SELECT t.*, {columns} FROM {g}_talks t JOIN m ON m.seq = t.seq "
-        f"WHERE {' AND '.join(where)})"
-    )
-    return sql, params
+        # The keyword index finds the talks (by their rowid).
+        source = f"SELECT seq, NULL FROM {g}_talks WHERE visible = 1"
+        narrowing = _narrowing(g, query, "seq", params)
+    else:
+        # Only visible talks have FTS rows. "+rowid": the full-text match drives, the
+        # keyword sets are probed; handing FTS5 each rowid re-runs the match per talk.
+        params["match"] = match
+        score = f"bm25({g}_talks_fts, {_BM25})" if ranked else "NULL"
+        source = f"SELECT rowid, {score} FROM {g}_talks_fts WHERE {g}_talks_fts MATCH :match"
+        narrowing = _narrowing(g, query, "+rowid", params)
+    source = " AND ".join([source, *narrowing])
+    conn.execute(f"INSERT INTO temp.search_matches (seq, score) {source}", params)
+    return int(conn.execute("SELECT count(*) FROM temp.search_matches").fetchone()[0])
 
 
 def _after(keys: tuple[_Key, ...], last: list[Any], params: dict[str, Any]) -> str:
@@ -122,34 +118,73 @@ def _after(keys: tuple[_Key, ...], last: list[Any], params: dict[str, Any]) -> s
     clauses = []
     for i, key in enumerate(keys):
         params[f"c{i}"] = last[i]
-        equal = [f"k{j} = :c{j}" for j in range(i)]
-        clauses.append(" AND ".join([*equal, f"k{i} {'<' if key.descending else '>'} :c{i}"]))
+        equal = [f"{keys[j].expression} = :c{j}" for j in range(i)]
+        compare = "<" if key.descending else ">"
+        clauses.append(" AND ".join([*equal, f"{key.expression} {compare} :c{i}"]))
     return " OR ".join(f"({c})" for c in clauses)
 
 
 def _facets(
-    conn: sqlite3.Connection, base: str, params: dict[str, Any]
-) -> tuple[int, dict[str, list[FacetCount]]]:
-    parts = [
-        f"SELECT '{name}', {column}, count(*) FROM base WHERE {column} IS NOT NULL "
-        f"GROUP BY {column}"
-        for name, column in _FACET_COLUMNS.items()
-    ]
-    parts.append(
-        "SELECT 'tag', j.value, count(*) FROM base, json_each(base.tags) j GROUP BY j.value"
-    )
-    parts.append("SELECT '_total', NULL, count(*) FROM base")
+    conn: sqlite3.Connection, g: str, total: int, everything: bool
+) -> dict[str, list[FacetCount]]:
+    """Every facet of the matches in one grouped pass over their keyword rows.
+
+    The temp table has no statistics, so the planner cannot choose the join order; we
+    know the total. A small share of the talks is looked up match by match; a large one
+    is counted by scanning the keyword index in (field, value) order (no sort for the
+    grouping) and probing the match set; every visible talk needs no probe at all."""
+    facets = ", ".join(f"'{name}'" for name in FACET_FIELDS)
+    if everything:
+        source = f"{g}_talk_fields f WHERE f.field IN ({facets})"
+    elif total * MANY_MATCHES_SHARE <= _talks(conn, g):
+        source = f"temp.search_matches m CROSS JOIN {g}_talk_fields f ON f.seq = m.seq"
+    else:
+        source = (
+            f"{g}_talk_fields f CROSS JOIN temp.search_matches m ON m.seq = f.seq "
+            f"WHERE f.field IN ({facets})"
+        )
     grouped: dict[str, list[FacetCount]] = {name: [] for name in FACET_FIELDS}
-    total = 0
-    for name, value, count in conn.execute(f"{base} {' UNION ALL '.join(parts)}", params):
-        if name == "_total":
-            total = int(count)
-        else:
+    rows = conn.execute(
+        f"SELECT f.field, f.value, count(*) FROM {source} GROUP BY f.field, f.value"
+    )
+    for name, value, count in rows:
+        if name in grouped:
             grouped[name].append(FacetCount(value=str(value), count=int(count)))
     for name, counts in grouped.items():
         counts.sort(key=lambda c: (-c.count, c.value))
         grouped[name] = counts[:MAX_FACET_VALUES]
-    return total, grouped
+    return grouped
+
+
+def _talks(conn: sqlite3.Connection, g: str) -> int:
+    """About how many talks there are, in one step (the last rowid)."""
+    return int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {g}_talks").fetchone()[0])
+
+
+def _page(
+    conn: sqlite3.Connection, g: str, query: TalkQuery, keys: tuple[_Key, ...]
+) -> tuple[list[tuple[int, str]], list[Any] | None]:
+    """The page's talks in order (keys sorted alone, then only the page's documents read),
+    and the sort key of its last talk when more follow."""
+    params: dict[str, Any] = {"limit": query.size + 1}
+    last = decode_cursor(query, len(keys))
+    where = "" if last is None else f"WHERE {_after(keys, last, params)}"
+    order = ", ".join(f"{k.expression} {'DESC' if k.descending else 'ASC'}" for k in keys)
+    columns = ", ".join(k.expression for k in keys)
+    rows = conn.execute(
+        f"SELECT t.seq, {columns} FROM temp.search_matches m CROSS JOIN {g}_talks t "
+        f"ON t.seq = m.seq {where} ORDER BY {order} LIMIT :limit",
+        params,
+    ).fetchall()
+    page = rows[: query.size]
+    seqs = [int(r[0]) for r in page]
+    docs = dict(
+        conn.execute(
+            f"SELECT seq, doc FROM {g}_talks WHERE seq IN ({', '.join('?' * len(seqs))})", seqs
+        ).fetchall()
+    )
+    more = list(page[-1][1:]) if len(rows) > query.size else None
+    return [(seq, docs[seq]) for seq in seqs], more
 
 
 def _marked(text: str) -> str:
@@ -189,25 +224,18 @@ def _highlights(
 
 def search_talks(conn: sqlite3.Connection, g: str, query: TalkQuery) -> TalkPage:
     keys = _order(query)
-    last = decode_cursor(query, len(keys))
+    decode_cursor(query, len(keys))  # a bad cursor is refused before any work
     match = match_expression(conn, g, query.text) if query.text else None
     if query.text and match is None:
         return TalkPage(total=0, items=[], facets={n: [] for n in FACET_FIELDS}, next_cursor=None)
-    base, params = _base(g, query, keys, match)
-    total, facets = _facets(conn, base, params)
-    page_params = dict(params)
-    where = "" if last is None else f"WHERE {_after(keys, last, page_params)}"
-    order = ", ".join(f"k{i} {'DESC' if k.descending else 'ASC'}" for i, k in enumerate(keys))
-    key_columns = ", ".join(f"k{i}" for i in range(len(keys)))
-    rows = conn.execute(
-        f"{base} SELECT seq, doc, {key_columns} FROM base {where} ORDER BY {order} LIMIT :limit",
-        {**page_params, "limit": query.size + 1},
-    ).fetchall()
-    page = rows[: query.size]
-    next_cursor = encode_cursor(query, list(page[-1][2:])) if len(rows) > query.size else None
-    marks = _highlights(conn, g, match, [int(r[0]) for r in page]) if match else {}
+    total = _collect_matches(conn, g, query, match, ranked=keys is _ORDERS[TalkSort.RELEVANCE])
+    everything = match is None and not any(f.of_query(query) for f in FIELDS)
+    facets = _facets(conn, g, total, everything)
+    page, last = _page(conn, g, query, keys)
+    marks = _highlights(conn, g, match, [seq for seq, _ in page]) if match else {}
     items = [
-        TalkHit(talk=talk_from_json(json.loads(r[1])), highlight=marks.get(int(r[0]), {}))
-        for r in page
+        TalkHit(talk=talk_from_json(json.loads(doc)), highlight=marks.get(seq, {}))
+        for seq, doc in page
     ]
+    next_cursor = None if last is None else encode_cursor(query, last)
     return TalkPage(total=total, items=items, facets=facets, next_cursor=next_cursor)

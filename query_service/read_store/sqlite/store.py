@@ -58,6 +58,7 @@ class SqliteReadStore:
                 active = FIRST_GENERATION
                 schema.set_active_generation(conn, active)
             schema.create_generation(conn, self._pinned or active)
+            writer.backfill_talk_fields(conn, self._pinned or active)
 
     def create_generation(self) -> str:
         """A new, empty generation for a rebuild; it does not serve until activated."""
@@ -84,6 +85,7 @@ class SqliteReadStore:
     def activate_generation(self, name: str) -> None:
         """Switch every reader to ``name`` in one transaction."""
         with self._pool.transaction() as conn:
+            writer.backfill_talk_fields(conn, name)
             schema.set_active_generation(conn, name)
 
     def generations(self) -> list[str]:

@@ -8,9 +8,10 @@ import json
 import sqlite3
 from datetime import datetime
 
-from query_service.document_codec import conference_to_json, talk_to_json
+from query_service.document_codec import conference_to_json, talk_from_json, talk_to_json
 from query_service.documents import ConferenceDocument, TalkDocument
 from query_service.read_store.port import Checkpoint, CheckpointMoved, DeadLetter
+from query_service.read_store.sqlite.fields import field_rows
 from query_service.read_store.text import speaker_key
 
 __all__ = ["SPEAKER_SEPARATOR", "speaker_key"]
@@ -65,8 +66,13 @@ def write_talk(conn: sqlite3.Connection, g: str, doc: TalkDocument) -> None:
     conn.execute(f"DELETE FROM {g}_talks_fts WHERE rowid = ?", (seq,))
     conn.execute(f"DELETE FROM {g}_words_fts WHERE rowid = ?", (seq,))
     conn.execute(f"DELETE FROM {g}_speakers WHERE talk_id = ?", (doc.id,))
+    conn.execute(f"DELETE FROM {g}_talk_fields WHERE seq = ?", (seq,))
     if not visible or details is None:
         return
+    conn.executemany(
+        f"INSERT INTO {g}_talk_fields (seq, field, value) VALUES (?, ?, ?)",
+        [(seq, name, value) for name, value in field_rows(doc)],
+    )
     fields = (
         details.title.translate(_MARKS),
         SPEAKER_SEPARATOR.join(s.name for s in details.speakers).translate(_MARKS),
@@ -87,6 +93,22 @@ def write_talk(conn: sqlite3.Connection, g: str, doc: TalkDocument) -> None:
             for s in details.speakers
         ],
     )
+
+
+def backfill_talk_fields(conn: sqlite3.Connection, g: str) -> int:
+    """Fill the keyword table of a generation written before it existed (its talks are
+    there, their keyword rows are not); returns how many talks were filled. A no-op on a
+    generation that has them, or has no visible talk."""
+    if conn.execute(f"SELECT 1 FROM {g}_talk_fields LIMIT 1").fetchone():
+        return 0
+    rows = conn.execute(f"SELECT seq, doc FROM {g}_talks WHERE visible = 1").fetchall()
+    for seq, doc in rows:
+        talk = talk_from_json(json.loads(doc))
+        conn.executemany(
+            f"INSERT INTO {g}_talk_fields (seq, field, value) VALUES (?, ?, ?)",
+            [(seq, name, value) for name, value in field_rows(talk)],
+        )
+    return len(rows)
 
 
 def write_conference(conn: sqlite3.Connection, g: str, doc: ConferenceDocument) -> None:
