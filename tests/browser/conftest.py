@@ -31,13 +31,15 @@ def chromium_executable() -> str:
     return named
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    """Closed with this package: the sync API runs an event loop in the main thread while it
+    is open, and later tests that call `asyncio.run` need that thread free."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=chromium_executable(), headless=True)
     yield launched
