@@ -41,7 +41,7 @@ def append_to_outbox(
     try:
         # One statement per row keeps positions in the order the events happened.
         for row in rows:
-            connection.execute(sa.insert(outbox).values(**row))
+            connection.execute(sa.insert(outbox), row)
     except IntegrityError as error:
         raise ConcurrencyConflict(
             "another request recorded an event at the same aggregate version"

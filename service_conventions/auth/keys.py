@@ -11,6 +11,7 @@ import jwt
 
 from service_conventions.auth import local_key
 from service_conventions.auth.settings import AuthSettings
+from service_conventions.auth.verified_tokens import VerifiedTokens
 from service_conventions.auth.verifier import InvalidToken, KeysUnavailable, TokenVerifier
 
 JWKS_CACHE_SECONDS = 300
@@ -74,4 +75,5 @@ def verifier_from(settings: AuthSettings) -> TokenVerifier:
         algorithms=algorithms,
         leeway_seconds=settings.auth_leeway_seconds,
         roles_claim=settings.auth_roles_claim,
+        verified=VerifiedTokens(max_age=settings.auth_verified_token_seconds),
     )

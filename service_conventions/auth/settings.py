@@ -43,6 +43,14 @@ class AuthSettings(BaseSettings):
     auth_algorithms: tuple[str, ...] = ("RS256", "ES256")
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
     auth_signing_key_file: Path = Path("./var/auth-signing-key.pem")
+    auth_verified_token_seconds: float = Field(
+        default=60,
+        ge=0,
+        le=300,
+        description="How long a token that verified is taken as verified again without "
+        "re-checking its signature (expiry is checked on every request); it bounds how long "
+        "a withdrawn key still counts. 0: verify every request in full.",
+    )
     auth_jwks_refetch_cooldown_seconds: float = Field(
         default=30,
         ge=0,

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import jwt
 
 from service_conventions.auth.claims import roles_in
+from service_conventions.auth.verified_tokens import VerifiedTokens
 
 MAX_TOKEN_CHARACTERS = 8192
 MAX_SUBJECT_CHARACTERS = 255
@@ -67,8 +68,10 @@ class TokenVerifier:
         algorithms: Set[str],
         leeway_seconds: int,
         roles_claim: str,
+        verified: VerifiedTokens | None = None,
     ) -> None:
         self._keys = keys
+        self._verified = VerifiedTokens(max_age=0) if verified is None else verified
         self._issuer, self._audience = issuer, audience
         self._algorithms = algorithms
         self._leeway = leeway_seconds
@@ -78,6 +81,9 @@ class TokenVerifier:
         """The principal of a valid token; ``InvalidToken`` naming why otherwise."""
         if len(token) > MAX_TOKEN_CHARACTERS:
             raise InvalidToken("the token is too long")
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            return remembered
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:
@@ -91,7 +97,9 @@ class TokenVerifier:
         subject = claims["sub"]
         if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_CHARACTERS:
             raise InvalidToken(f"the token's subject must be 1-{MAX_SUBJECT_CHARACTERS} characters")
-        return Principal(subject, roles_in(claims, self._roles_claim))
+        principal = Principal(subject, roles_in(claims, self._roles_claim))
+        self._verified.put(token, principal, expires_at=float(claims["exp"]) + self._leeway)
+        return principal
 
     def _decode(self, token: str, key: Any, algorithm: str) -> dict[str, Any]:
         try:
