@@ -20,7 +20,10 @@ import logging
 import os
 import socket
 import subprocess
+import sys
+import threading
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -131,6 +134,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def thread_stacks() -> str:
+    """Where every thread of this process is: what a replica that stays silent waits on."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return "".join(
+        f"\n--- {names.get(ident, ident)}\n" + "".join(traceback.format_stack(frame))
+        for ident, frame in sys._current_frames().items()
+    )
+
+
 @dataclass
 class Burst:
     """The pieces every outage scenario shares; ``through_outage`` plays one."""
@@ -195,7 +207,9 @@ class Burst:
             wait_until(lambda: len(told(" is back after ")) >= len(told(" unavailable: ")), 90)
         except AssertionError:
             lines = [f"{r.threadName} {r.getMessage()}" for r in ours() if r.levelno >= 30]
-            raise AssertionError("a replica never said it is back:\n" + "\n".join(lines)) from None
+            raise AssertionError(
+                "a replica never said it is back:\n" + "\n".join(lines) + thread_stacks()
+            ) from None
         assert not [r.getMessage() for r in ours() if r.exc_info], "an outage logged a traceback"
         away, back = told(" unavailable: "), told(" is back after ")
         assert len(away) <= 2 * replicas, [r.getMessage() for r in away]
