@@ -8,7 +8,6 @@ field, so that what the domain builds is valid whoever calls it.
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -131,18 +130,16 @@ DEFAULT_LANGUAGE = "en"
 """The language of a talk that names none, and of every talk recorded before v2 events."""
 
 
-@functools.cache
-def _iso_639_1() -> frozenset[str]:
-    """Every two-letter code pycountry knows, read once: its own lookup takes a lock and
-    walks an index on every call, about a millisecond of a command's CPU."""
-    return frozenset(each.alpha_2 for each in pycountry.languages if hasattr(each, "alpha_2"))
+ISO_639_1 = frozenset(each.alpha_2 for each in pycountry.languages if hasattr(each, "alpha_2"))
+"""Every two-letter code pycountry knows, read once at import: its own lookup takes a lock
+and walks an index on every call, about a millisecond of a command's CPU."""
 
 
 def language(value: str) -> str:
     """An ISO 639-1 code, lower-cased (``"FR"`` is ``"fr"``); pycountry holds the list, so
     a code the standard assigns is never refused and a made-up one never passes."""
     code = value.lower() if isinstance(value, str) else ""
-    if code not in _iso_639_1():
+    if code not in ISO_639_1:
         raise invalid("language", "must be an ISO 639-1 two-letter language code such as en")
     return code
 
