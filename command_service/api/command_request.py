@@ -80,7 +80,8 @@ class CommandRequest:
         return JSONResponse(result.to_data(), status_code=201, headers=headers)
 
 
-def get_service(request: Request) -> CommandService:
+async def get_service(request: Request) -> CommandService:
+    """``async``, as every dependency that does no I/O: a sync one costs a thread hop."""
     service: CommandService = request.app.state.service
     return service
 

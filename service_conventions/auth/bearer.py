@@ -11,12 +11,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service_conventions.auth.keys import verifier_from
 from service_conventions.auth.settings import AuthSettings
-from service_conventions.auth.verifier import InvalidToken, KeysUnavailable, Principal
+from service_conventions.auth.verifier import (
+    InvalidToken,
+    KeysUnavailable,
+    Principal,
+    TokenVerifier,
+)
 from service_conventions.problems import problem_response
 
 REALM = "conference-program"
@@ -37,18 +43,23 @@ class Unauthenticated(Exception):
         super().__init__(self.detail)
 
 
-def caller(
+async def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The verified principal of the request, or ``Unauthenticated``."""
+    """The verified principal of the request, or ``Unauthenticated``. A token verified a
+    moment ago answers on the event loop; any other is verified in a worker thread, since
+    fetching a provider's keys blocks."""
     if credentials is None:
         raise Unauthenticated(None)
+    verifier: TokenVerifier = request.app.state.verifier
+    principal = verifier.remembered(credentials.credentials)
+    if principal is not None:
+        return principal
     try:
-        principal: Principal = request.app.state.verifier.verify(credentials.credentials)
+        return await run_in_threadpool(verifier.verify, credentials.credentials)
     except InvalidToken as error:
         raise Unauthenticated(error.description) from None
-    return principal
 
 
 Caller = Annotated[Principal, Depends(caller)]

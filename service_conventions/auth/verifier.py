@@ -77,6 +77,11 @@ class TokenVerifier:
         self._leeway = leeway_seconds
         self._roles_claim = roles_claim
 
+    def remembered(self, token: str) -> Principal | None:
+        """The principal of ``token`` if it verified moments ago (no I/O, no signature
+        check); None means: call ``verify``."""
+        return self._verified.get(token)
+
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; ``InvalidToken`` naming why otherwise."""
         if len(token) > MAX_TOKEN_CHARACTERS:

@@ -133,3 +133,13 @@ def test_a_token_that_failed_is_checked_again_every_time(settings: AuthSettings)
         with pytest.raises(InvalidToken):
             checking.verify(forged)
     assert keys.lookups == 2
+
+
+def test_only_a_token_that_verified_is_remembered(settings: AuthSettings) -> None:
+    keys = WithdrawableKeys(local_key.load_or_create(settings.auth_signing_key_file))
+    checking = verifier(settings, keys, Clock())
+    token = issue_token(settings, subject="alice", roles=["organizer"])
+
+    assert checking.remembered(token) is None
+    checking.verify(token)
+    assert checking.remembered(token) == ALICE
