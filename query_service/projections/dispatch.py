@@ -71,6 +71,15 @@ def documents_of(events: Iterable[DomainEvent]) -> DocumentKeys:
     )
 
 
+def created_talks(events: Iterable[DomainEvent]) -> frozenset[str]:
+    """Talks whose stream begins in ``events`` (a ``TalkSubmitted`` at version 1): their
+    document is expected not to exist yet, so a store that guards its writes can create
+    it without reading it first."""
+    return frozenset(
+        e.aggregate_id for e in events if isinstance(e, TalkSubmitted) and e.aggregate_version == 1
+    )
+
+
 def project(
     event: DomainEvent,
     talks: Mapping[str, TalkDocument],

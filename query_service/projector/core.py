@@ -100,11 +100,15 @@ def write_events(
 def _write_events(
     store: ProjectionStore, items: Sequence[Decoded], fence: Fence, options: Options
 ) -> WriteResult:
-    for _ in range(FENCE_RETRIES):
+    for attempt in range(FENCE_RETRIES):
         try:
             fence.open(store)
             result = project_items(
-                store, items, blocked=options.blocked, stop_at_failure=options.stop_at_failure
+                store,
+                items,
+                blocked=options.blocked,
+                stop_at_failure=options.stop_at_failure,
+                read_all=attempt > 0,
             )
             options.before_write()
             _write(store, items, result, fence, options)

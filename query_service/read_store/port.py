@@ -148,10 +148,18 @@ DocumentRef = tuple[str, str]
 class DocumentVersion:
     """What a load saw of one document, for a store that guards each write against it."""
 
-    where: str
-    """The concrete place it was read from (an index): versions of two places never compare."""
+    where: str | None
+    """The concrete place it was read from (an index): versions of two places never compare.
+    None: not read at all, but expected absent (``EXPECTED_ABSENT``)."""
     seq: tuple[int, int] | None
     """The engine's version of the document; None when it did not exist."""
+
+
+EXPECTED_ABSENT = DocumentVersion(None, None)
+"""The version of a document a batch creates without reading it first (a talk's first
+event): written only if it does not exist, wherever the batch goes; if it does (a
+redelivery, or a slot that arrived first), the write is a lost race and the batch is read
+and projected again, this time with the document loaded."""
 
 
 @dataclass(frozen=True)

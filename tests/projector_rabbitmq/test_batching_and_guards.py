@@ -203,11 +203,13 @@ class Timeline:
     def load_documents(
         self, talk_ids: Iterable[str], conference_ids: Iterable[str]
     ) -> LoadedDocuments:
+        # Every batch loads, if only nothing: a guarding store is not asked for the talks
+        # a batch creates (ADR 085), so a batch of submissions loads no talk at all.
         wanted = frozenset(talk_ids)
         self.events.append(("load", wanted))
-        if wanted and self._loads == 0:
+        if self._loads == 0:
             time.sleep(self.lead)
-        self._loads += 1 if wanted else 0
+        self._loads += 1
         if self._loads >= 2:
             self.release.set()
         return self._inner.load_documents(wanted, conference_ids)
@@ -257,7 +259,7 @@ def test_the_next_batch_is_projected_while_the_one_before_is_written(
     _step_through(broker_url, topology, timeline, batches=3)
 
     assert timeline.release.is_set(), "the second batch was not loaded during the first write"
-    kinds = [kind for kind, ids in timeline.events if ids]
+    kinds = [kind for kind, ids in timeline.events if ids or kind == "load"]
     first_written = kinds.index("written")
     assert kinds[:first_written].count("load") == 2
     writes = [kind for kind, _ in timeline.events if kind != "load"]
@@ -287,7 +289,7 @@ def test_a_batch_sharing_a_document_waits_for_the_one_before(
 
     _step_through(broker_url, topology, timeline, batches=2)
 
-    kinds = [kind for kind, ids in timeline.events if ids]
+    kinds = [kind for kind, ids in timeline.events if ids or kind == "load"]
     second_load = [i for i, kind in enumerate(kinds) if kind == "load"][1]
     first_written = kinds.index("written")
     assert first_written < second_load, "the accepts were projected before the submits were written"

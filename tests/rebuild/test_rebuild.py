@@ -8,8 +8,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from command_service.adapters.unit_of_work import SqlUnitOfWork
 from query_service.consumers.outbox_log import OutboxLog
-from query_service.read_store.port import ReadStore, WriteBatch
+from query_service.read_store.port import LoadedDocuments, ReadStore, WriteBatch
 from query_service.rebuild import (
     NothingToRollBack,
     Outcome,
@@ -21,7 +22,7 @@ from query_service.rebuild.progress import Silent
 from query_service.rebuild.replay import Replay
 from query_service.settings import QuerySettings
 from shared_domain.conference import Conference
-from tests.integration.conftest import new_conference, store
+from tests.integration.conftest import new_conference, store, trace
 from tests.rebuild.held_writes import WAIT, inverted_commits
 
 
@@ -91,6 +92,49 @@ def test_an_event_whose_position_was_passed_while_open_reaches_the_new_generatio
     assert len(loaded) == 5
     assert {"held", "committed"} <= {c.name for c in loaded.values()}
     assert _serving(live_store) == "g2"
+
+
+class _LoadsBeforeTheSwitch(Silent):
+    """A live projector caught by the switch-over: right before it, a rename commits and
+    the live store loads the conference it changes, from the generation serving then."""
+
+    def __init__(self, engine: sa.Engine, live: ReadStore, conference_id: str) -> None:
+        self._engine, self._live, self._id = engine, live, conference_id
+        self.loaded: LoadedDocuments | None = None
+
+    def phase(self, message: str) -> None:
+        if message.startswith("switching"):
+            with SqlUnitOfWork(self._engine, trace()) as uow:
+                uow.conferences.get(self._id).rename("Renamed before the switch")
+                uow.commit()
+            self.loaded = self._live.load_documents((), [self._id])
+
+
+@pytest.mark.parametrize("settings", ["opensearch", "elasticsearch"], indirect=True)
+def test_a_batch_loaded_before_the_switch_and_written_after_it_reaches_the_new_generation(
+    settings: QuerySettings, live_store: ReadStore, command_engine: sa.Engine
+) -> None:
+    """The worst timing for a live projector on a search engine (ADR 085): it loads from
+    g1, the rebuild switches and catches up, and only then does it write, into g1, where
+    it loaded. g2 has the event all the same: it was committed before the load, hence
+    before the switch, so the catch-up replayed it."""
+    [conference] = _conferences(command_engine, 1)
+    _project(settings, live_store)
+    live = _LoadsBeforeTheSwitch(command_engine, live_store, conference.id)
+    outcome = rebuild_read_models(settings, threading.Event(), live)
+    assert (outcome.generation, outcome.switched, outcome.caught_up) == ("g2", True, True)
+    assert live.loaded is not None
+    [stale] = live.loaded.conferences.values()
+    assert stale.name == conference.name
+    renamed = dataclasses.replace(stale, name="Renamed before the switch", version=2)
+    live_store.write(WriteBatch(conferences=[renamed], versions=live.loaded.versions))
+    for generation in ("g1", "g2"):
+        pinned = live_store.for_generation(generation)
+        try:
+            [doc] = pinned.load_conferences([conference.id]).values()
+        finally:
+            pinned.close()
+        assert (generation, doc.name, doc.version) == (generation, renamed.name, 2)
 
 
 def test_verify_switches_when_the_generations_are_equal(

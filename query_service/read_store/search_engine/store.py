@@ -21,6 +21,10 @@ whose every crash point is repaired by redelivery:
 
 A failed guard raises ``DocumentVersionConflict`` / ``CheckpointMoved``: the projector
 treats both as a lost race and re-reads.
+
+A batch goes to the generation its documents were read from; one that read nothing (talks
+it creates, ``EXPECTED_ABSENT``) goes through the talks alias, and the engine's answer
+names the generation for the rest (ADR 085).
 """
 
 from __future__ import annotations
@@ -229,9 +233,7 @@ class SearchEngineReadStore:
             return self._names.index(kind, self._pinned)
         return self._names.alias(kind)
 
-    def _write_generation(self) -> str:
-        if self._pinned is not None:
-            return self._pinned
+    def _serving_generation(self) -> str:
         generation = self.active_generation()
         if generation is None:
             raise ReadStoreUnavailable(
@@ -239,6 +241,29 @@ class SearchEngineReadStore:
                 "the read store is not initialised"
             )
         return generation
+
+    def _loaded_generation(self, versions: Mapping[DocumentRef, DocumentVersion]) -> str | None:
+        """The generation a batch's documents were read from, when they all came from one:
+        the load read through the alias, so that is what served then (no round trip of its
+        own). A switch-over between the load and the write sends the batch, guarded, into
+        the generation that served at the load; its events were committed before the
+        switch, so the rebuild's catch-up applies them to the new one (ADR 081, ADR 085)."""
+        if self._pinned is not None:
+            return self._pinned
+        read = {
+            self._names.generation_of(kind, v.where)
+            for (kind, _), v in versions.items()
+            if v.where is not None
+        }
+        return read.pop() if len(read) == 1 else None
+
+    def _generation_written(self, response: Any) -> str:
+        """The generation a ``_bulk`` through the talks alias went to, as the engine says."""
+        for result in bulk.item_results(response):
+            generation = self._names.generation_of("talks", str(result.get("_index")))
+            if generation is not None:
+                return generation
+        return self._serving_generation()
 
     # --- TalkSearch -------------------------------------------------------------------
 
@@ -406,18 +431,29 @@ class SearchEngineReadStore:
 
     def write(self, batch: WriteBatch) -> None:
         self._ready()
-        generation = self._write_generation()
-        index = {kind: self._names.index(kind, generation) for kind in KINDS}
-        checkpoint_guard = self._checkpoint_guard(batch, index["checkpoints"])
+        generation = self._loaded_generation(batch.versions)
+        if generation is None and (batch.conferences or batch.checkpoint or not batch.talks):
+            generation = self._serving_generation()
+        checkpoint_guard = None
+        if generation is not None:
+            checkpoint_guard = self._checkpoint_guard(
+                batch, self._names.index("checkpoints", generation)
+            )
         refresh = self._refresh if batch.searchable_now else "false"
         if batch.talks:
-            operations = self._document_operations(
-                "talks",
-                index["talks"],
-                batch.versions,
-                ((t.id, indexed.talk_source(t)) for t in batch.talks),
+            # Talks only, none of them read (a batch of submissions): through the alias, and
+            # the engine's answer says which generation the rest of the batch goes to.
+            target = (
+                self._names.alias("talks")
+                if generation is None
+                else self._names.index("talks", generation)
             )
-            self._bulk(operations, refresh)
+            sources = ((t.id, indexed.talk_source(t)) for t in batch.talks)
+            operations = self._document_operations("talks", target, batch.versions, sources)
+            response = self._bulk(operations, refresh)
+            generation = generation or self._generation_written(response)
+        assert generation is not None
+        index = {kind: self._names.index(kind, generation) for kind in KINDS}
         if batch.conferences:
             sources = ((c.id, indexed.conference_source(c)) for c in batch.conferences)
             operations = self._document_operations(
@@ -449,7 +485,7 @@ class SearchEngineReadStore:
     ) -> list[JsonDict]:
         operations: list[JsonDict] = []
         for doc_id, source in sources:
-            guard = _guard(versions.get((kind, doc_id)))
+            guard = _guard(versions.get((kind, doc_id)), index)
             if guard is not None and guard.index != index:
                 raise DocumentVersionConflict(
                     f"{kind}/{doc_id} was loaded from {guard.index}, but the read store now "
@@ -483,7 +519,7 @@ class SearchEngineReadStore:
 
     def _bulk(
         self, operations: list[JsonDict], refresh: Refresh, checkpoints: str | None = None
-    ) -> None:
+    ) -> Any:
         """One ``_bulk``; a lost guard on the ``checkpoints`` index is a moved checkpoint."""
         response: Any = self._client.bulk(operations, refresh)
         try:
@@ -495,15 +531,19 @@ class SearchEngineReadStore:
             ):
                 raise CheckpointMoved(str(conflict)) from None
             raise
+        return response
 
 
 Versions = dict[DocumentRef, DocumentVersion]
 
 
-def _guard(version: DocumentVersion | None) -> Guard:
-    """The ``_bulk`` guard of a document written after it was loaded at ``version``."""
+def _guard(version: DocumentVersion | None, index: str) -> Guard:
+    """The ``_bulk`` guard of a document written to ``index`` after it was loaded at
+    ``version`` (or not read but expected absent: created there)."""
     if version is None:
         return None
+    if version.where is None:
+        return Absent(index)
     if version.seq is None:
         return Absent(version.where)
     return Loaded(version.where, *version.seq)

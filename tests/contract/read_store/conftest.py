@@ -9,6 +9,7 @@ test gets its own random index prefix and deletes its indices afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,25 @@ def search_engine_store(engine: str) -> SearchEngineReadStore:
     return SearchEngineReadStore(client, names=IndexNames(random_index_prefix()), replicas=0)
 
 
+@contextmanager
+def initialized_engine_store(engine: str) -> Iterator[SearchEngineReadStore]:
+    """``search_engine_store``, initialised, and its indices dropped afterwards."""
+    store = search_engine_store(engine)
+    try:
+        store.initialize()
+        yield store
+    finally:
+        store.drop()
+        store.close()
+
+
+@pytest.fixture(params=list(ENGINES))
+def engine_store(request: pytest.FixtureRequest) -> Iterator[SearchEngineReadStore]:
+    """An initialised store on each search engine."""
+    with initialized_engine_store(request.param) as store:
+        yield store
+
+
 @pytest.fixture(params=["sqlite", "opensearch", "elasticsearch"])
 def read_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReadStore]:
     if request.param == "sqlite":
@@ -40,10 +60,5 @@ def read_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReadS
         yield store
         store.close()
         return
-    engine_store = search_engine_store(request.param)
-    try:
-        engine_store.initialize()
+    with initialized_engine_store(request.param) as engine_store:
         yield engine_store
-    finally:
-        engine_store.drop()
-        engine_store.close()

@@ -4,7 +4,7 @@ resolves (see conftest.py); the SQLite equivalents live in the shared contract."
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -23,21 +23,9 @@ from query_service.read_store.search_engine.client import EngineClient, IndexMis
 from query_service.read_store.search_engine.factory import engine_client
 from query_service.read_store.search_engine.naming import KINDS, IndexNames
 from service_conventions.json_types import JsonDict
-from tests.contract.read_store.conftest import search_engine_store
 from tests.contract.read_store.documents import conference, new_id, talk
 
 ENGINES = ["opensearch", "elasticsearch"]
-
-
-@pytest.fixture(params=ENGINES)
-def engine_store(request: pytest.FixtureRequest) -> Iterator[SearchEngineReadStore]:
-    store = search_engine_store(request.param)
-    try:
-        store.initialize()
-        yield store
-    finally:
-        store.drop()
-        store.close()
 
 
 def _replica(
@@ -129,21 +117,66 @@ def test_two_replicas_creating_one_document(engine_store: SearchEngineReadStore)
     assert engine_store.load_talks([doc.id])[doc.id] == doc
 
 
-def test_a_switch_over_between_load_and_write_is_a_lost_race(
+def test_a_switch_over_between_load_and_write_writes_where_the_load_read(
     engine_store: SearchEngineReadStore,
 ) -> None:
+    """The batch goes, guarded, to the generation its documents came from; the new one is
+    untouched (the rebuild's catch-up applies those events there, ADR 081)."""
     doc = talk(new_id("conf"))
     engine_store.write(WriteBatch(talks=[doc]))
     loaded = engine_store.load_documents([doc.id], [])
     generation = engine_store.create_generation()
-    engine_store.for_generation(generation).write(WriteBatch(talks=[doc]))
+    new = engine_store.for_generation(generation)
+    new.write(WriteBatch(talks=[doc]))
     engine_store.activate_generation(generation)
+    engine_store.write(
+        WriteBatch(talks=[replace(loaded.talks[doc.id], talk_version=5)], versions=loaded.versions)
+    )
+    assert engine_store.for_generation("g1").load_talks([doc.id])[doc.id].talk_version == 5
+    assert new.load_talks([doc.id])[doc.id] == doc
+
+
+def test_a_stale_load_still_loses_its_guard_after_a_switch_over(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    """Writing where the load read keeps the version guard: another write to that
+    document in the old generation since the load is still a lost race."""
+    doc = talk(new_id("conf"))
+    engine_store.write(WriteBatch(talks=[doc]))
+    loaded = engine_store.load_documents([doc.id], [])
+    old = engine_store.for_generation("g1")
+    old.write(WriteBatch(talks=[replace(doc, talk_version=2)]))
+    engine_store.activate_generation(engine_store.create_generation())
     with pytest.raises(DocumentVersionConflict):
         engine_store.write(
             WriteBatch(
                 talks=[replace(loaded.talks[doc.id], talk_version=5)], versions=loaded.versions
             )
         )
+    assert old.load_talks([doc.id])[doc.id].talk_version == 2
+
+
+def test_documents_loaded_from_two_generations_are_a_lost_race(
+    engine_store: SearchEngineReadStore,
+) -> None:
+    """A switch-over between the loads of one batch: no single generation saw them all, so
+    the batch is re-read rather than written across two."""
+    first = talk(new_id("conf"))
+    engine_store.write(WriteBatch(talks=[first]))
+    before = engine_store.load_documents([first.id], [])
+    generation = engine_store.create_generation()
+    second = talk(new_id("conf"))
+    engine_store.for_generation(generation).write(WriteBatch(talks=[first, second]))
+    engine_store.activate_generation(generation)
+    after = engine_store.load_documents([second.id], [])
+    with pytest.raises(DocumentVersionConflict):
+        engine_store.write(
+            WriteBatch(
+                talks=[replace(first, talk_version=7), replace(second, talk_version=7)],
+                versions={**before.versions, **after.versions},
+            )
+        )
+    assert engine_store.load_talks([first.id, second.id]) == {first.id: first, second.id: second}
 
 
 class _CrashOnConferences:
