@@ -29,7 +29,9 @@ role achieves, independently of how fast the machine is:
    the stack stopped first: INSERT + COMMIT on the same PostgreSQL, a publish with a confirm
    to a quorum queue, a consumer that sends ``_bulk`` with ``refresh=true`` into an index with
    the talks mapping (``benchmarks/ceilings/raw_pipeline.py``);
-6. the resident memory of every role (with its uvicorn workers) after the latency run.
+6. the resident memory of every role (with its uvicorn workers) after the latency run, and
+   the cores each role, each service and the whole machine used during it (where the
+   time went: ``benchmarks/processes.py``).
 
 The table goes to stdout and to ``benchmarks/results/pipeline.{json,md,png}``
 (``--no-save`` to skip).
@@ -43,12 +45,13 @@ end (``benchmarks/isolated_stack.py``). Progress goes to stderr, the table to st
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -61,7 +64,7 @@ from benchmarks.ceilings.raw_pika import RawMessage, publish_with_confirms
 from benchmarks.ceilings.raw_pipeline import PipelineLatency, raw_pipeline_latency
 from benchmarks.http_load import Throughput, Visibility, closed_loop, paced_visibility
 from benchmarks.isolated_stack import IsolatedStack, Services, isolated_stack
-from benchmarks.resident_memory import rss_mb
+from benchmarks.processes import cores_used, cpu_snapshot, rss_mb
 from benchmarks.results_file import Row, markdown, write
 from command_service.adapters.engine import create_engine_for
 from command_service.adapters.tables import outbox
@@ -416,11 +419,12 @@ def measure_latency(
     conferences: Sequence[str],
     rate: float,
     args: argparse.Namespace,
-) -> Visibility:
+) -> tuple[Visibility, dict[str, float]]:
     """The whole shape running (the relay joins, and more projectors with ``--projectors``),
     commands at ``rate``. One projector by default: on two cores a second replica adds
     contention, not capacity (each refreshes the index after its own, half-as-big batches);
-    ``--projectors 2`` runs the distributed e2e tests' shape."""
+    ``--projectors 2`` runs the distributed e2e tests' shape. Also returns the cores each
+    role, each service and the whole machine used meanwhile: where the time went."""
     stack.start("relay", "relay")
     extra = [f"projector-{number}" for number in range(2, args.projectors + 1)]
     for name in extra:
@@ -431,7 +435,10 @@ def measure_latency(
     seconds = args.seconds
     sample_every = max(1, round(rate * seconds / LATENCY_SAMPLES))
     say(f"latency: {rate:,.0f} commands/s for {seconds:.0f}s, 1 in {sample_every} polled")
-    return paced_visibility(
+    pids = {name: role.process.pid for name, role in stack.roles.items() if role.process}
+    benchmark = {"load generator": os.getpid()}
+    before = cpu_snapshot(pids, benchmark)
+    visibility = paced_visibility(
         command_url,
         query_urls,
         spread_over(conferences),
@@ -440,6 +447,7 @@ def measure_latency(
         sample_every=sample_every,
         token=stack.organizer_token(),
     )
+    return visibility, cores_used(before, cpu_snapshot(pids, benchmark))
 
 
 @dataclass(frozen=True)
@@ -545,6 +553,8 @@ class Results:
     raw_pipeline: PipelineLatency
     resident_mb: dict[str, float]
     rate_fraction: float = 0.5
+    latency_cores: dict[str, float] = field(default_factory=dict)
+    """Cores used during the latency run, per role, service and for the whole machine."""
 
 
 def result_rows(results: Results) -> list[Row]:
@@ -658,6 +668,9 @@ def details(results: Results) -> list[str]:
         f"{_p50_p99(results.stages.relay)}, projector (published -> applied, indexed and "
         f"refreshed) {_p50_p99(results.stages.projector)}, "
         f"over {len(results.stages.projector):,} events",
+        "cores used during the latency run (of "
+        f"{os.cpu_count()}): "
+        + ", ".join(f"{name} {used:.2f}" for name, used in results.latency_cores.items()),
         f"raw pipeline: {results.raw_pipeline.sent:,} commands, "
         f"{len(results.raw_pipeline.latencies):,} searchable, sender lag max "
         f"{results.raw_pipeline.max_lag * ms:.0f} ms",
@@ -704,7 +717,9 @@ def run(args: argparse.Namespace) -> Results:
             peak = writes.command.per_second
             before = last_position(engine)
             rate = peak * args.rate_fraction
-            latency = measure_latency(stack, command_url, query_urls, conferences, rate, args)
+            latency, cores = measure_latency(
+                stack, command_url, query_urls, conferences, rate, args
+            )
             stages = stage_breakdown(engine, search, stack.index_prefix, before, latency.sent_at)
             resident = {
                 name: rss_mb(role.process.pid)
@@ -739,6 +754,7 @@ def run(args: argparse.Namespace) -> Results:
         raw_pipeline,
         resident,
         args.rate_fraction,
+        cores,
     )
 
 

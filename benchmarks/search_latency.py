@@ -41,7 +41,7 @@ import httpx
 
 from benchmarks import search_corpus as corpus
 from benchmarks import search_engine_floor as engine_floor
-from benchmarks.resident_memory import rss_mb
+from benchmarks.processes import rss_mb
 from benchmarks.results_file import Row, write
 from query_service.read_store.port import ReadStore, TalkQuery, TalkSort, TopTalksQuery, WriteBatch
 from query_service.read_store.sqlite import SqliteReadStore

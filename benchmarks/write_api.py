@@ -26,7 +26,7 @@ from typing import Any
 from benchmarks.distributed import create_conferences, say, spread_over
 from benchmarks.http_load import Throughput, closed_loop
 from benchmarks.isolated_stack import IsolatedStack, Role, Services, isolated_stack
-from benchmarks.resident_memory import rss_mb
+from benchmarks.processes import rss_mb
 from benchmarks.results_file import Row, markdown, write
 from tests.e2e.conftest import free_port
 
