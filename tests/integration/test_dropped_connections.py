@@ -4,6 +4,7 @@ a fresh one. PostgreSQL only: SQLite has no server to drop a connection."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -45,17 +46,30 @@ def new_conference() -> CreateConference:
     )
 
 
+OTHER_SESSIONS = (
+    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND backend_type = 'client backend' AND usename = current_user"
+)
+"""The pool's sessions. Not an autovacuum worker that happens to be in the database: it
+is the server's own (a superuser's), which our role may not terminate, and no restart
+of ours would be needed to see it go."""
+
+
 def drop_connections(database_url: str) -> int:
-    """What a server restart does to the pool: every other session of the database ends."""
+    """What a server restart does to the pool: every other session of the database ends.
+    ``pg_terminate_backend`` only signals, so this waits until the sessions are gone: a
+    backend still alive would serve the next statement and hide the drop."""
     admin = create_engine_for(database_url, pool_size=1, max_overflow=0)
     try:
         with admin.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
             dropped = connection.scalar(
-                sa.text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+                sa.text(f"SELECT count(pg_terminate_backend(pid)) {OTHER_SESSIONS}")
             )
+            deadline = time.monotonic() + 10
+            while connection.scalar(sa.text(f"SELECT count(*) {OTHER_SESSIONS}")):
+                assert time.monotonic() < deadline, "terminated sessions did not end in 10 s"
+                time.sleep(0.01)
     finally:
         admin.dispose()
     return int(dropped or 0)
