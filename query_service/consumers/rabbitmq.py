@@ -117,6 +117,11 @@ class RabbitMqConsumer:
         """Deliveries received on this connection and not yet acked, parked or held."""
         return len(self._unsettled)
 
+    @property
+    def prefetch(self) -> int:
+        """Unsettled deliveries at which the broker stops sending more."""
+        return self._prefetch
+
     def buffered_deliveries(self, skip: int = 0) -> list[Delivery]:
         """Those deliveries but the first ``skip``, oldest first, for work that can start
         before ``fetch`` takes them."""

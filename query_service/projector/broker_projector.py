@@ -195,10 +195,13 @@ class BrokerProjector:
         self._consumer.close()
 
     def _take(self, wait: float | None, linger: float) -> list[Pending]:
-        """Carried ones and due retries first, then deliveries (``wait`` None: idle wait)."""
+        """Carried ones and due retries first, then deliveries (``wait`` None: idle wait).
+        What was received already is taken even when retries fill the batch (up to a batch
+        of each): a predecessor in the buffer must not starve behind the events waiting
+        for it."""
         now = time.monotonic()
         batch, self._carry = self._carry + self._settlement.due(now), []
-        room = self._batch_size - len(batch)
+        room = max(self._batch_size - len(batch), min(self._consumer.buffered, self._batch_size))
         if room > 0:
             if wait is None:
                 wait = 0.0 if batch else self._settlement.idle_wait(now, self._idle_timeout)
@@ -223,8 +226,12 @@ class BrokerProjector:
             self._next = self._writer.submit(self._take(wait=0.0, linger=0.0), after=job)
 
     def _unsettled(self) -> list[Pending]:
-        """What this replica holds besides the batch being settled (and its waiting ones)."""
-        return [*self._carry, *([] if self._next is None else self._next.batch)]
+        """What this replica holds besides the batch being settled (and its waiting ones):
+        carried, handed ahead, and received but not yet taken (decoded now, kept for
+        ``_take``)."""
+        ahead = [] if self._next is None else self._next.batch
+        buffered = [Pending(d, item) for d, item in self._decoded.buffered(self._consumer)]
+        return [*self._carry, *ahead, *buffered]
 
     def _pause(self, seconds: float, stop: threading.Event) -> None:
         """Wait, servicing the connection (heartbeats) so the broker keeps our deliveries."""

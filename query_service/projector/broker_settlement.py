@@ -50,13 +50,14 @@ class BrokerSettlement:
         deliveries of this replica (asked only when an event meets a gap)."""
         done: list[Delivery] = []
         in_hand: InHand | None = None
+        window_full = False
         for pending, item, outcome in settled:
             if in_hand is None and isinstance(outcome.error, EventNotYetApplicable):
                 in_hand = InHand(p.item for p in [*self._waiting, *elsewhere()])
                 in_hand.add(p.item for p, _, _ in settled)
-            decision, pending.attempts = settle(
-                outcome, pending.attempts, self._around(pending, outcome, in_hand), self.policy
-            )
+                window_full = self._window_stays_full(settled)
+            around = self._around(pending, outcome, in_hand, window_full)
+            decision, pending.attempts = settle(outcome, pending.attempts, around, self.policy)
             if decision.action is Action.ACK:
                 done.append(pending.delivery)
                 self._count(outcome, item)
@@ -84,7 +85,15 @@ class BrokerSettlement:
         """The channel closed: every unacked delivery went back to the queue."""
         self._waiting = []
 
-    def _around(self, pending: Pending, outcome: ItemOutcome, in_hand: InHand | None) -> Around:
+    def _window_stays_full(self, settled: Sequence[Settled]) -> bool:
+        """Whether the prefetch window is still full once this batch's settled ones (acked
+        or parked) are gone: then the broker sends this replica nothing more."""
+        freeing = sum(1 for _, _, outcome in settled if outcome.kind is not Outcome.FAILED)
+        return self._consumer.unsettled - freeing >= self._consumer.prefetch
+
+    def _around(
+        self, pending: Pending, outcome: ItemOutcome, in_hand: InHand | None, window_full: bool
+    ) -> Around:
         gap = outcome.error
         if not isinstance(gap, EventNotYetApplicable) or in_hand is None:
             return Around(now=self.clock.now())
@@ -93,6 +102,7 @@ class BrokerSettlement:
             earlier_in_hand=in_hand.between(gap.stream, gap.applied, gap.received),
             stream_held=self._held.holds_back(gap),
             came_back_held=pending.delivery.was_held,
+            window_full=window_full,
         )
 
     def _count(self, outcome: ItemOutcome, item: Decoded) -> None:

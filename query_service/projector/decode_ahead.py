@@ -25,6 +25,14 @@ class DecodeAhead:
             if key not in self._decoded:
                 self._decoded[key] = decode_delivery(delivery)
 
+    def buffered(self, consumer: RabbitMqConsumer) -> list[tuple[Delivery, Decoded]]:
+        """Every buffered delivery with its decoding (which ``take`` then finds done)."""
+        self.read_ahead(consumer)
+        return [
+            (d, self._decoded.get((d.epoch, d.tag)) or decode_delivery(d))
+            for d in consumer.buffered_deliveries()
+        ]
+
     def take(self, delivery: Delivery) -> Decoded:
         """The delivery decoded (ahead, or now)."""
         item = self._decoded.pop((delivery.epoch, delivery.tag), None)

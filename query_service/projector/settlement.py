@@ -17,9 +17,12 @@ The gap rule: the gap clock of a waiting event counts only time in which its pre
 could have been applied and was not. It runs on the health clock (stopped while the store
 or the broker is away), and it starts over whenever the stream moved (a predecessor was
 applied since the last try) or an earlier event of the stream is in this replica's hands
-(being written, or itself waiting for a retry). Once an earlier event of a stream is held
-or parked, its later events meeting the gap are held at once: their predecessor will not
-come before the one held does.
+(being written, waiting for a retry, or received and not yet taken). Once an earlier event
+of a stream is held or parked, its later events meeting the gap are held at once: their
+predecessor will not come before the one held does. And when the replica's prefetch window
+is full, an event whose predecessor is not in its hands is held at once: the broker sends
+this replica nothing more until it settles something, so waiting out the gap timeout would
+only keep the predecessor away (ADR 086).
 """
 
 from __future__ import annotations
@@ -73,6 +76,9 @@ class Around:
     """This replica held or parked an earlier event of the stream."""
     came_back_held: bool = False
     """This delivery itself comes back from the held queue."""
+    window_full: bool = False
+    """The replica's prefetch window stays full after this batch: nothing more can reach
+    it, its predecessor included, until it settles something."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,9 @@ def _gap(
         return Decision(Action.RETRY, delay), Attempts(attempts.failures, tries, None, gap.applied)
     if around.stream_held:
         return Decision(Action.HOLD, reason=f"held behind an earlier event; {reason}"), attempts
+    if around.window_full:
+        why = "the prefetch window is full, so its predecessor cannot reach this replica"
+        return Decision(Action.HOLD, reason=f"{why}; {reason}"), attempts
     moved = attempts.gap_applied != gap.applied
     since = around.now if attempts.gap_since is None or moved else attempts.gap_since
     timeout = policy.held_grace if around.came_back_held else policy.gap_timeout

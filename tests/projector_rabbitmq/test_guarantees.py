@@ -140,6 +140,46 @@ def test_an_event_beyond_a_gap_waits_for_its_predecessor(
     assert_applied_once(store, outbox)
 
 
+def test_a_prefetch_window_full_of_waiting_events_makes_room_for_their_predecessor(
+    broker_url: str,
+    topology: ProjectorTopology,
+    publisher: Publisher,
+    programme: Programme,
+    outbox: Outbox,
+    store: SqliteReadStore,
+    tmp_path: Path,
+) -> None:
+    """Events beyond a gap fill the replica's whole prefetch window, so their predecessor,
+    still in the queue, cannot reach it: they are held at once rather than after the gap
+    timeout, the predecessor comes in, and they apply when they come back (ADR 086)."""
+    conf = programme.conference(stages=["Main"])
+    talk_id = programme.submit(conf)
+    programme.accept(talk_id)
+    for hour in range(10, 16):
+        programme.schedule(
+            conf, talk_id, "Main", f"2025-05-01T{hour}:00:00Z", f"2025-05-01T{hour}:30:00Z"
+        )
+    messages = outbox_messages(outbox)
+    stream = sorted(
+        (m for m in messages if m.aggregate_id == conf), key=lambda m: m.aggregate_version
+    )
+    late = stream[1]
+    waiting = stream[2:]
+    with running_projector(
+        broker_url, topology, store, gap_timeout=120, batch_size=2, prefetch=len(waiting)
+    ) as running:
+        publisher.publish([m for m in messages if m is not late])
+        wait_until(lambda: running.projector.stats.retries + running.projector.stats.held > 0)
+        publisher.publish([late])
+        reference = reference_state(outbox, tmp_path)
+        # Far within the gap timeout: nothing waited it out.
+        wait_until(lambda: same_documents(store, reference, conf, [talk_id]), 30, "converged")
+        wait_until(lambda: publisher.queue_depth(topology.queue) == 0, what="all acked")
+    assert running.projector.stats.held >= 1
+    assert publisher.queue_depth(topology.held_queue) == 0
+    assert publisher.queue_depth(topology.dead_letter_queue) == 0
+
+
 def test_a_connection_dropped_by_the_broker_loses_nothing(
     broker_url: str,
     topology: ProjectorTopology,

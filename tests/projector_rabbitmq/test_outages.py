@@ -26,7 +26,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -34,12 +34,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from query_service.consumers.rabbitmq_topology import ProjectorTopology
+from query_service.projector.decode_ahead import decode_delivery
 from query_service.read_store.search_engine import SearchEngineReadStore
 from query_service.read_store.search_engine.factory import engine_client
 from query_service.read_store.search_engine.naming import IndexNames
 from query_service.read_store.sqlite import SqliteReadStore
 from tests.projector_rabbitmq.conftest import (
     Publisher,
+    RunningProjector,
     outbox_messages,
     running_projector,
     wait_until,
@@ -154,6 +156,7 @@ class Burst:
     store: SearchEngineReadStore
     reference_path: Path
     caplog: pytest.LogCaptureFixture
+    replicas: list[RunningProjector] = field(default_factory=list)
 
     def through_outage(self, cut: Dependency, *, consumer_url: str, replicas: int) -> None:
         """Publish a third of the burst, take ``cut`` down, publish the rest (the relay
@@ -162,7 +165,7 @@ class Burst:
         conf, talks = burst(self.programme)
         messages = outbox_messages(self.outbox)
         with ExitStack() as running:
-            for _ in range(replicas):
+            self.replicas = [
                 running.enter_context(
                     running_projector(
                         consumer_url,
@@ -173,6 +176,8 @@ class Burst:
                         prefetch=20,
                     )
                 )
+                for _ in range(replicas)
+            ]
             self.publisher.publish(messages[: len(messages) // 3])
             wait_until(lambda: len(self.store.applied_event_ids()) > 10, what="the burst began")
             cut.down()
@@ -180,14 +185,23 @@ class Burst:
             time.sleep(OUTAGE)
             cut.up()
             reference = reference_state(self.outbox, self.reference_path)
+            progress: list[int] = []
+
+            def converged() -> bool:
+                found = self.store.load_conferences([conf]).get(conf)
+                progress.append(found.version if found else 0)
+                return same_documents(self.store, reference, conf, talks)
+
             try:
-                wait_until(lambda: same_documents(self.store, reference, conf, talks), 60)
+                wait_until(converged, 60)
             except AssertionError:
+                print("conference version while waiting:", progress[:: max(len(progress) // 60, 1)])
                 raise AssertionError(self.differences(reference, conf, talks)) from None
             wait_until(lambda: self.depth(self.topology.queue) == 0, what="all acked")
+            # While the replicas still run: one may still be in its reconnect back-off.
+            self.assert_outage_told_in_few_lines(replicas)
         assert self.depth(self.topology.dead_letter_queue) == 0, "an outage made a dead letter"
         assert self.depth(self.topology.held_queue) == 0
-        self.assert_outage_told_in_few_lines(replicas)
 
     def assert_outage_told_in_few_lines(self, replicas: int) -> None:
         """A replica that met the outage says the dependency went away (once, or twice if
@@ -228,7 +242,44 @@ class Burst:
             lines.append(f"conference: {ours_c} != {theirs_c}")
         queues = (self.topology.queue, self.topology.held_queue, self.topology.dead_letter_queue)
         lines.append("queues: " + ", ".join(f"{q}={self.depth(q)}" for q in queues))
-        return "the read model did not converge within 60s:\n" + "\n".join(lines[:6] + lines[-1:])
+        return (
+            "the read model did not converge within 60s:\n"
+            + "\n".join(lines[:6] + lines[-1:])
+            + self.where_events_are(conf)
+            + thread_stacks()
+        )
+
+    def where_events_are(self, conf: str) -> str:
+        """Each replica's counts and the conference events it holds unsettled, and the
+        conference's first event that is not in the applied-events journal."""
+        lines, stream = [], f"conference/{conf}"
+        for index, replica in enumerate(self.replicas):
+            projector = replica.projector
+            waiting = sorted(
+                (p.item.version or 0, p.attempts.gap_tries)
+                for p in projector._settlement._waiting
+                if p.item.stream == stream
+            )
+            carried = [p.item.version for p in projector._carry if p.item.stream == stream]
+            ahead = [] if projector._next is None else projector._next.batch
+            buffered = [decode_delivery(d) for d in replica.consumer.buffered_deliveries()]
+            lines.append(
+                f"replica {index}: {projector.stats}, unsettled={projector.unsettled}, "
+                f"waiting (version, gap tries)={waiting}, carried={carried}, "
+                f"next={[p.item.version for p in ahead if p.item.stream == stream]}, "
+                f"buffered={[d.version for d in buffered if d.stream == stream]}, "
+                f"clock running={projector._settlement.clock.running}, "
+                f"store down={projector._store_outage.is_down}, "
+                f"broker down={projector._broker_outage.is_down}"
+            )
+        journal = set(self.store.applied_event_ids())
+        missing = [
+            (m.aggregate_version, m.event_type)
+            for m in outbox_messages(self.outbox)
+            if m.aggregate_id == conf and m.event_id not in journal
+        ]
+        lines.append(f"conference events not in the journal: {missing[:5]}")
+        return "\n" + "\n".join(lines)
 
     def depth(self, queue: str) -> int:
         return self.publisher.queue_depth(queue)

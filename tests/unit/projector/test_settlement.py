@@ -130,3 +130,14 @@ def test_an_event_behind_one_in_hand_backs_off_until_the_stream_moves() -> None:
         delays.append(decision.delay)
     assert delays[0] < delays[1] < delays[2]
     assert delays[3] == delays[0]
+
+
+def test_a_gap_in_a_full_prefetch_window_is_held_at_once() -> None:
+    """Nothing more reaches the replica, its predecessor included: waiting is pointless."""
+    decision, _ = settle(gap(), Attempts(), Around(now=0, window_full=True), POLICY)
+    assert decision.action is Action.HOLD
+    assert "prefetch window is full" in decision.reason
+
+
+def test_a_full_window_still_waits_for_a_predecessor_in_hand() -> None:
+    assert tries(gap(), [0, 40], earlier_in_hand=True, window_full=True) == [Action.RETRY] * 2
