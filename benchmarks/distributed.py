@@ -65,7 +65,7 @@ from benchmarks.ceilings.raw_pipeline import PipelineLatency, raw_pipeline_laten
 from benchmarks.http_load import Throughput, Visibility, closed_loop, paced_visibility
 from benchmarks.isolated_stack import IsolatedStack, Services, isolated_stack
 from benchmarks.processes import cores_used, cpu_snapshot, rss_mb
-from benchmarks.results_file import Row, markdown, write
+from benchmarks.results_file import Row, markdown, percentile, write
 from command_service.adapters.engine import create_engine_for
 from command_service.adapters.tables import outbox
 from command_service.adapters.unit_of_work import SqlUnitOfWork
@@ -533,11 +533,6 @@ def stage_breakdown(
 
 
 # --- the report ------------------------------------------------------------------------
-
-
-def percentile(samples: Sequence[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
 @dataclass(frozen=True)

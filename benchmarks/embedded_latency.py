@@ -14,12 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.results_file import percentile
 from tests.e2e.conftest import start_stack
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def main() -> None:

@@ -54,8 +54,13 @@ class Row:
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
+    """The sample with ``fraction`` of all samples below it (0.0 for none).
+
+    It never under-reports: of 100 samples, p99 is the slowest one, so a p99 means more
+    with more samples (of 600 it is the sixth slowest).
+    """
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
 def latency_rows(

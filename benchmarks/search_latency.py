@@ -42,7 +42,7 @@ import httpx
 from benchmarks import search_corpus as corpus
 from benchmarks import search_engine_floor as engine_floor
 from benchmarks.processes import rss_mb
-from benchmarks.results_file import Row, write
+from benchmarks.results_file import Row, percentile, write
 from query_service.read_store.port import ReadStore, TalkQuery, TalkSort, TopTalksQuery, WriteBatch
 from query_service.read_store.sqlite import SqliteReadStore
 from tests.e2e.conftest import free_port, wait_until
@@ -339,11 +339,6 @@ def load(path: Path, talks: int) -> float:
     with sqlite3.connect(path) as conn:
         conn.execute("ANALYZE")
     return time.perf_counter() - started
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 Timings = dict[str, dict[str, list[float]]]

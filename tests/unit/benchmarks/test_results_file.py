@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.results_file import Row, markdown, write
+from benchmarks.results_file import Row, markdown, percentile, write
 
 
 def test_a_throughput_meets_a_floor_and_a_latency_meets_a_bound() -> None:
@@ -16,6 +16,14 @@ def test_a_throughput_meets_a_floor_and_a_latency_meets_a_bound() -> None:
     assert slow.ratio == 4
     assert slow.met is False
     assert Row("x", "y", 1, 2, "ms", "lower").met is None
+
+
+def test_a_percentile_is_the_sample_with_that_share_below_it() -> None:
+    hundred = [float(n) for n in range(100, 0, -1)]
+    assert percentile(hundred, 0.5) == 51
+    assert percentile(hundred, 0.99) == 100  # of 100 samples, p99 is the slowest
+    assert percentile([float(n) for n in range(1, 601)], 0.99) == 595
+    assert percentile([], 0.99) == 0.0
 
 
 def test_the_table_shows_ratio_and_whether_the_target_was_met() -> None:
